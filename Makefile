@@ -1,0 +1,67 @@
+# The two commands: `make demo` (set up everything and serve the product) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+REQUIREMENTS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+INSTALLED := $(VENV)/.installed-$(REQUIREMENTS_HASH)
+MANAGE := $(BIN)/python manage.py
+TEST_SETTINGS := --settings=dashboard_project.settings.test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install lint format check test demo serve bench browser clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(INSTALLED)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: install
+	$(MANAGE) check $(TEST_SETTINGS)
+	$(MANAGE) makemigrations --check --dry-run $(TEST_SETTINGS)
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=dashboard.example.com DATABASE_URL=postgres://user:pass@db.example.com/dashboard \
+	$(MANAGE) check --deploy --fail-level WARNING --settings=dashboard_project.settings.production
+
+# Debian's Chromium drives the end-to-end tests; installed here when missing (needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: lint check browser
+	$(BIN)/pytest
+
+demo: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) createcachetable
+	$(MANAGE) collectstatic --no-input -v0
+	$(MANAGE) demo
+	$(MAKE) --no-print-directory serve
+
+# Serves the product and runs the django-q2 cluster beside it. Ctrl-C stops both; the cluster is
+# stopped by signalling its main process only (a signal to the whole group can leave it hanging).
+serve: install
+	@$(MANAGE) qcluster & QCLUSTER=$$!; \
+	trap 'kill -TERM $$QCLUSTER 2>/dev/null; wait $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+bench: install
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) bench
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""Authentication endpoints: JWT login, refresh (rotating), logout (blacklisting) and ``me``."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import login_guard
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
+from accounts.request_context import client_ip
+from dashboard_project.api.base import PublicAPIView, ScopedAPIView
+from dashboard_project.api.serializers import StrictSerializer
+
+
+class LoginInput(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class RefreshInput(StrictSerializer):
+    refresh = serializers.CharField()
+
+
+TokenPair = inline_serializer(
+    "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
+)
+
+
+class MeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+    client_id = serializers.IntegerField(allow_null=True)
+    client_name = serializers.CharField(source="client.name", allow_null=True, default=None)
+
+
+class LoginView(PublicAPIView):
+    """Exchange a username and password for an access and a refresh token."""
+
+    @extend_schema(
+        request=LoginInput,
+        responses={200: TokenPair},
+        examples=[OpenApiExample("Login", value={"username": "ana", "password": "s3cret-pass"})],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        ip_address = client_ip(request._request)
+        wait = login_guard.seconds_until_allowed(username, ip_address)
+        if wait:
+            return Response(
+                {"detail": login_guard.wait_message(wait)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
+        user = authenticate(
+            request._request, username=username, password=data.validated_data["password"]
+        )
+        if user is None:
+            login_guard.record_failure(username, ip_address)
+            return Response(
+                {"detail": "Wrong username or password, or the account is disabled."},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        login_guard.record_success(username)
+        refresh = RefreshToken.for_user(user)
+        audit_record(actor=user, action=AuditAction.LOGIN, entity=user, new={"via": "api"})
+        User.objects.filter(pk=user.pk).update(last_login=refresh.current_time)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class RefreshView(PublicAPIView):
+    """Trade a refresh token for a new access token and a new refresh token (the old one dies)."""
+
+    @extend_schema(request=RefreshInput, responses={200: TokenPair}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        RefreshInput(data=request.data).is_valid(raise_exception=True)
+        serializer = TokenRefreshSerializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except (TokenError, AuthenticationFailed):
+            return Response(
+                {"detail": "This refresh token is invalid, expired or already used. Log in again."},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        return Response(serializer.validated_data)
+
+
+class LogoutView(ScopedAPIView):
+    """Blacklist the given refresh token so it can never be used again."""
+
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: inline_serializer("LoggedOut", {"detail": serializers.CharField()})},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError:
+            return Response(
+                {"detail": "This refresh token is invalid or already expired."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if str(token.get("user_id")) != str(self.user.pk):
+            return Response(
+                {"detail": "This refresh token belongs to another user."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token.blacklist()
+        audit_record(actor=self.user, action=AuditAction.LOGOUT, entity=self.user)
+        return Response({"detail": "Logged out."})
+
+
+class MeView(ScopedAPIView):
+    """Who the bearer of the token is."""
+
+    @extend_schema(responses={200: MeOutput}, tags=["auth"])
+    def get(self, request: Request) -> Response:
+        return Response(MeOutput(self.user).data)

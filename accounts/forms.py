@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts import login_guard
+from accounts.request_context import client_ip
+
+
+class GuardedAuthenticationForm(AuthenticationForm):
+    """The login form of the pages and the admin, with the shared failed-login throttle."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        ip_address = client_ip(self.request) if self.request is not None else None
+        wait = login_guard.seconds_until_allowed(username, ip_address)
+        if wait:
+            raise forms.ValidationError(login_guard.wait_message(wait), code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_guard.record_failure(username, ip_address)
+            raise
+        login_guard.record_success(username)
+        return cleaned
+
+
+class PasswordResetByAdminForm(forms.Form):
+    """An admin sets a new password for a client user."""
+
+    new_password1 = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    new_password2 = forms.CharField(
+        label="New password (again)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("new_password1") != cleaned.get("new_password2"):
+            raise forms.ValidationError("The two passwords do not match.")
+        return cleaned

@@ -1,0 +1,117 @@
+"""Writes to users. Every function leaves an audit entry."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.audit import audit_record, changed_values, snapshot
+from accounts.models import AuditAction, Role, User
+from clients.models import Client
+
+USER_AUDIT_FIELDS = [
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "client",
+    "is_active",
+    "weekly_summary_email",
+]
+
+
+def client_user_create(
+    *,
+    client: Client,
+    username: str,
+    email: str,
+    password: str,
+    by: User | None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a user who belongs to ``client`` and sees only its data."""
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is already taken."})
+    candidate = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.CLIENT,
+        client=client,
+        is_active=client.is_active,
+    )
+    validate_password(password, user=candidate)
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save()
+            audit_record(
+                actor=by,
+                action=AuditAction.CREATE,
+                entity=candidate,
+                new=snapshot(candidate, USER_AUDIT_FIELDS),
+            )
+    except IntegrityError:
+        raise ValidationError({"username": "That username is already taken."}) from None
+    return candidate
+
+
+def user_update(*, user: User, by: User | None, before: dict[str, object] | None = None) -> User:
+    """Save changes an admin made to ``user`` (already applied to the instance) and audit them.
+
+    ``before`` is the snapshot taken before the changes were applied.
+    """
+    if user.role == Role.ADMIN:
+        user.client = None
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        after = snapshot(user, USER_AUDIT_FIELDS)
+        if before is None:
+            audit_record(actor=by, action=AuditAction.CREATE, entity=user, new=after)
+        else:
+            old, new = changed_values(before, after)
+            if new:
+                audit_record(actor=by, action=AuditAction.UPDATE, entity=user, old=old, new=new)
+    return user
+
+
+def user_delete(*, user: User, by: User | None) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action=AuditAction.DELETE,
+            entity=user,
+            old=snapshot(user, USER_AUDIT_FIELDS),
+        )
+        user.delete()
+
+
+def user_password_reset(*, user: User, new_password: str, by: User) -> None:
+    """An admin sets a new password for a client user (or for themselves), never another admin.
+
+    Existing sessions and tokens of ``user`` stop working (the password hash changes).
+    """
+    if not by.is_admin:
+        raise PermissionDenied("Only agency admins can reset passwords.")
+    if user.is_admin and user.pk != by.pk:
+        raise PermissionDenied("You cannot reset another admin's password.")
+    validate_password(new_password, user=user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        audit_record(actor=by, action=AuditAction.PASSWORD_RESET, entity=user)
+
+
+def user_password_change(*, user: User, new_password: str) -> None:
+    """A user changes their own password (the old one has already been checked)."""
+    validate_password(new_password, user=user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, entity=user)

@@ -1,0 +1,233 @@
+"""Client management endpoints: CRUD, CPM history, users and the status toggle."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Role, User
+from accounts.services import client_user_create
+from clients import services
+from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
+from clients.selectors import clients_with_current_cpm, cpm_history
+from dashboard_project.api.base import ScopedAPIView, ScopedGenericViewSet
+from dashboard_project.api.permissions import AdminWritesOnly, IsAgencyAdmin
+from dashboard_project.api.serializers import StrictSerializer
+
+
+def cpm_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=CPM_MAX_DIGITS, decimal_places=CPM_DECIMAL_PLACES, **kwargs
+    )
+
+
+class ClientOutput(serializers.ModelSerializer):
+    current_cpm = serializers.DecimalField(
+        max_digits=CPM_MAX_DIGITS,
+        decimal_places=CPM_DECIMAL_PLACES,
+        read_only=True,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "slug", "status", "current_cpm", "created_at", "updated_at"]
+
+
+class ClientCreateInput(StrictSerializer):
+    name = serializers.CharField(max_length=255)
+    slug = serializers.SlugField(max_length=64)
+    cpm = cpm_field()
+    cpm_effective_date = serializers.DateField()
+
+
+class ClientUpdateInput(StrictSerializer):
+    name = serializers.CharField(max_length=255, required=False)
+    slug = serializers.SlugField(max_length=64, required=False)
+
+
+class CpmRateOutput(serializers.ModelSerializer):
+    set_by = serializers.CharField(source="set_by.username", default=None)
+
+    class Meta:
+        model = CpmRate
+        fields = ["id", "cpm", "effective_date", "note", "set_by", "created_at"]
+
+
+class CpmRateInput(StrictSerializer):
+    cpm = cpm_field()
+    effective_date = serializers.DateField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ClientUserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "client_id",
+            "is_active",
+            "last_login",
+        ]
+
+
+class ClientUserInput(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+    first_name = serializers.CharField(max_length=150, required=False, default="")
+    last_name = serializers.CharField(max_length=150, required=False, default="")
+
+
+class StatusInput(StrictSerializer):
+    status = serializers.ChoiceField(choices=ClientStatus.choices)
+
+
+def _with_cpm(queryset: Any) -> Any:
+    return clients_with_current_cpm(queryset, on=timezone.localdate())
+
+
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedGenericViewSet,
+):
+    """Clients: everyone sees the clients they may see; only admins create, change and delete."""
+
+    base_queryset = Client.objects.all()
+    client_field = "pk"
+    client_url_kwarg = "pk"
+    serializer_class = ClientOutput
+    permission_classes = [AdminWritesOnly]
+
+    def get_base_queryset(self) -> Any:
+        return _with_cpm(Client.objects.all())
+
+    @extend_schema(
+        request=ClientCreateInput,
+        responses={201: ClientOutput},
+        examples=[
+            OpenApiExample(
+                "New client",
+                value={
+                    "name": "Acme",
+                    "slug": "acme",
+                    "cpm": "15.00",
+                    "cpm_effective_date": "2025-01-01",
+                },
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        data = ClientCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_create(**data.validated_data, by=self.user)
+        return Response(
+            ClientOutput(_with_cpm(Client.objects.filter(pk=client.pk)).get()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=ClientUpdateInput, responses={200: ClientOutput})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        client = cast(Client, self.get_object())
+        data = ClientUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.client_update(client=client, by=self.user, **data.validated_data)
+        return Response(ClientOutput(self.get_object()).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        client = cast(Client, self.get_object())
+        services.client_delete(client=client, by=self.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientSettingsView(ScopedAPIView):
+    """A client's CPM history (newest first). Admins add rates; stored days are re-priced."""
+
+    permission_classes = [AdminWritesOnly]
+
+    @extend_schema(responses={200: CpmRateOutput(many=True)}, tags=["clients"])
+    def get(self, request: Request, client_pk: str) -> Response:
+        assert self.url_client is not None
+        return Response(CpmRateOutput(cpm_history(self.url_client), many=True).data)
+
+    @extend_schema(
+        request=CpmRateInput,
+        responses={201: CpmRateOutput},
+        examples=[
+            OpenApiExample("New rate", value={"cpm": "17.50", "effective_date": "2025-03-01"})
+        ],
+        tags=["clients"],
+    )
+    def post(self, request: Request, client_pk: str) -> Response:
+        assert self.url_client is not None
+        data = CpmRateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rate = services.cpm_rate_add(client=self.url_client, by=self.user, **data.validated_data)
+        return Response(CpmRateOutput(rate).data, status=status.HTTP_201_CREATED)
+
+
+class ClientUsersView(ScopedAPIView):
+    """The users of a client (admins only)."""
+
+    permission_classes = [IsAgencyAdmin]
+
+    @extend_schema(responses={200: ClientUserOutput(many=True)}, tags=["clients"])
+    def get(self, request: Request, client_pk: str) -> Response:
+        users = User.objects.filter(client=self.url_client, role=Role.CLIENT)
+        return Response(ClientUserOutput(users, many=True).data)
+
+    @extend_schema(
+        request=ClientUserInput,
+        responses={201: ClientUserOutput},
+        examples=[
+            OpenApiExample(
+                "New user",
+                value={
+                    "username": "ana",
+                    "email": "ana@acme.example",
+                    "password": "a-long-passphrase",
+                },
+            )
+        ],
+        tags=["clients"],
+    )
+    def post(self, request: Request, client_pk: str) -> Response:
+        assert self.url_client is not None
+        data = ClientUserInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = client_user_create(client=self.url_client, by=self.user, **data.validated_data)
+        return Response(ClientUserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class ClientStatusView(ScopedAPIView):
+    """Enable or disable a client; disabling locks its users out at once."""
+
+    permission_classes = [IsAgencyAdmin]
+
+    @extend_schema(
+        request=StatusInput,
+        responses={200: ClientOutput},
+        examples=[OpenApiExample("Disable", value={"status": "disabled"})],
+        tags=["admin"],
+    )
+    def put(self, request: Request, client_pk: str) -> Response:
+        assert self.url_client is not None
+        data = StatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.client_set_status(
+            client=self.url_client, status=data.validated_data["status"], by=self.user
+        )
+        client = _with_cpm(Client.objects.filter(pk=self.url_client.pk)).get()
+        return Response(ClientOutput(client).data)

@@ -1,0 +1,106 @@
+"""Base classes for every view under ``/api/v1/``.
+
+Each API view derives from ``ScopedAPIView`` (or ``ScopedGenericViewSet``) so that tenant scoping
+cannot be forgotten: querysets come from ``scoped_queryset()``, single objects from
+``get_scoped_object()``. ``ScopedGenericViewSet`` refuses subclasses that override
+``get_queryset`` directly. The few endpoints that need no user (login, token refresh, health,
+schema) derive from ``PublicAPIView``; ``tests/test_api_scoping.py`` walks the URL conf and fails
+on any API view built on neither.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Model, QuerySet
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from accounts.models import User
+from clients.models import Client
+from clients.scoping import (
+    clients_in_scope,
+    get_client_or_404,
+    get_scoped_or_404,
+    scope_queryset,
+    visible_clients,
+)
+
+
+class ScopedAPIView(APIView):
+    """Base class for every authenticated API view: gives it the requesting user's client scope.
+
+    When the URL names a client (``client_url_kwarg``), that client is resolved against the user's
+    scope before permissions are checked: another tenant's client is a 404 even on admin-only
+    endpoints, so a client user learns nothing about other clients from the status code.
+    """
+
+    permission_classes = [IsAuthenticated]
+    client_url_kwarg = "client_pk"
+    url_client: Client | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.perform_authentication(request)
+        if request.user and request.user.is_authenticated and self.client_url_kwarg in kwargs:
+            self.url_client = get_client_or_404(self.user, kwargs[self.client_url_kwarg])
+        super().initial(request, *args, **kwargs)
+
+    @property
+    def user(self) -> User:
+        return cast(User, self.request.user)
+
+    def visible_clients(self) -> QuerySet[Client]:
+        return visible_clients(self.user)
+
+    def requested_clients(self) -> QuerySet[Client]:
+        """Visible clients, narrowed by ``?client_id=`` (404 when it is not visible)."""
+        return clients_in_scope(self.user, self.request.query_params.get("client_id"))
+
+    def scoped(self, queryset: QuerySet[Any], client_field: str) -> QuerySet[Any]:
+        return scope_queryset(queryset, self.user, client_field)
+
+    def get_scoped_or_404(
+        self, queryset: QuerySet[Any], client_field: str, **lookup: object
+    ) -> Any:
+        return get_scoped_or_404(queryset, self.user, client_field, **lookup)
+
+
+class ScopedGenericViewSet(ScopedAPIView, GenericViewSet):
+    """Base for model viewsets: the queryset is always scoped through ``client_field``.
+
+    Subclasses set ``client_field`` (the path from the model to its client) and ``base_queryset``
+    (or override ``get_base_queryset``), never ``get_queryset``.
+    """
+
+    client_field: str
+    base_queryset: QuerySet[Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; override get_base_queryset instead so "
+                "tenant scoping still applies."
+            )
+
+    def get_base_queryset(self) -> QuerySet[Any]:
+        return self.base_queryset.all()
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped(self.get_base_queryset(), self.client_field)
+
+    def get_object(self) -> Model:
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        obj = get_scoped_or_404(queryset, self.user, self.client_field, **lookup)
+        self.check_object_permissions(self.request, obj)
+        return cast(Model, obj)
+
+
+class PublicAPIView(APIView):
+    """Base for the few endpoints that serve anonymous callers (login, refresh, health)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]

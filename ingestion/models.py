@@ -1,0 +1,89 @@
+"""What every ingestion run did, the rows it staged, and where each source's data comes from."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from campaigns.models import Source
+from dashboard_project.db import TimestampedModel
+
+
+class RunStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    SUCCESS = "success", "Success"
+    PARTIAL = "partial", "Partial"
+    FAILED = "failed", "Failed"
+    MISSING_FILE = "missing_file", "Missing file"
+
+
+class RunTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Manual"
+    UPLOAD = "upload", "Upload"
+    BACKFILL = "backfill", "Backfill"
+    RERUN = "rerun", "Re-run"
+
+
+class ResolutionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class IngestionRun(TimestampedModel):
+    """One run of the pipeline for one client and source: the status row an admin reads to know
+    what happened without opening server logs."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="ingestion_runs"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices)
+    status = models.CharField(
+        max_length=16, choices=RunStatus.choices, default=RunStatus.PROCESSING, db_index=True
+    )
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices, default=RunTrigger.MANUAL)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_date = models.DateField(
+        null=True, blank=True, help_text="The delivery date a scheduled or manual run asked for."
+    )
+    date_from = models.DateField(null=True, blank=True, help_text="First day present in the data.")
+    date_to = models.DateField(null=True, blank=True, help_text="Last day present in the data.")
+    file_name = models.CharField(
+        max_length=500, blank=True, help_text="Shown to people only; never used as a path."
+    )
+    file_key = models.CharField(
+        max_length=1024, blank=True, help_text="S3 key or storage name the data was read from."
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_loaded = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    rows_replaced = models.PositiveIntegerField(
+        default=0, help_text="Existing metric rows this run updated."
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True, help_text="Seconds spent in each stage.")
+    message = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    resolution_status = models.CharField(
+        max_length=16, choices=ResolutionStatus.choices, default=ResolutionStatus.OPEN
+    )
+    resolution_notes = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "source", "-started_at"], name="run_client_source_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} run #{self.pk} for {self.client} ({self.status})"

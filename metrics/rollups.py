@@ -1,0 +1,51 @@
+"""Keeps ``CampaignDayRollup`` equal to ``DailyMetric`` summed per campaign and day.
+
+Called inside the transaction that changed the metrics (a load, a re-pricing, an undo), for the
+client and days it touched: the days are recomputed from scratch, set-based.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+
+_DELETE_SQL = """
+    DELETE FROM metrics_campaigndayrollup
+    WHERE client_id = %(client_id)s AND date >= %(date_from)s
+      AND (%(date_to)s::date IS NULL OR date <= %(date_to)s::date)
+      AND (%(source)s::text IS NULL OR source = %(source)s::text)
+"""
+
+_INSERT_SQL = """
+    INSERT INTO metrics_campaigndayrollup
+        (client_id, date, source, campaign_id, impressions, clicks, conversions,
+         conversion_revenue, spend, source_spend, metric_rows)
+    SELECT client_id, date, source, campaign_id, sum(impressions), sum(clicks), sum(conversions),
+           sum(conversion_revenue), sum(spend), sum(source_spend), count(*)
+    FROM metrics_dailymetric
+    WHERE client_id = %(client_id)s AND date >= %(date_from)s
+      AND (%(date_to)s::date IS NULL OR date <= %(date_to)s::date)
+      AND (%(source)s::text IS NULL OR source = %(source)s::text)
+    GROUP BY client_id, date, source, campaign_id
+"""
+
+
+def rollups_refresh(
+    *,
+    client_id: int,
+    date_from: dt.date,
+    date_to: dt.date | None,
+    source: str | None = None,
+) -> None:
+    """Recompute the client's rollups for [date_from, date_to] (open-ended when None)."""
+    params: dict[str, Any] = {
+        "client_id": client_id,
+        "date_from": date_from,
+        "date_to": date_to,
+        "source": source,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_SQL, params)
+        cursor.execute(_INSERT_SQL, params)

@@ -1,0 +1,84 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import F
+
+from metrics import formulas
+from metrics.formulas import Totals
+from metrics.models import DailyMetric
+from metrics.tests.factories import DailyMetricFactory
+
+
+def test_spend_is_impressions_per_thousand_times_cpm():
+    assert formulas.spend(10_000, Decimal("15.00")) == Decimal("150.000000")
+    assert formulas.spend(865, Decimal("5.50")) == Decimal("4.757500")
+    assert formulas.spend(1, Decimal("12.3456")) == Decimal("0.012346")  # rounded half up
+
+
+def test_rates_are_percentages_and_costs_are_per_unit():
+    assert formulas.ctr(20, 10_000) == Decimal("0.200000")
+    assert formulas.cpc(Decimal("150"), 20) == Decimal("7.500000")
+    assert formulas.cpa(Decimal("150"), 4) == Decimal("37.500000")
+    assert formulas.roas(Decimal("300"), Decimal("150")) == Decimal("200.000000")
+    assert formulas.ctr(1, 3) == Decimal("33.333333")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (formulas.ctr(5, 0), Decimal(0)),
+        (formulas.cpc(Decimal("10"), 0), Decimal(0)),
+        (formulas.cpa(Decimal("10"), 0), Decimal(0)),
+        (formulas.roas(Decimal("10"), Decimal(0)), Decimal(0)),
+    ],
+)
+def test_zero_divisors_give_zero(value, expected):
+    assert value == expected
+
+
+def test_totals_are_ratios_of_sums_not_averages_of_ratios():
+    # Day 1: 1 click on 100 impressions (1 %); day 2: 0 clicks on 9,900 impressions (0 %).
+    # The average of the ratios would be 0.5 %; the ratio of the sums is 0.01 %.
+    totals = Totals(impressions=100 + 9_900, clicks=1 + 0, spend=Decimal("150"))
+    assert totals.ctr == Decimal("0.010000")
+    assert totals.cpc == Decimal("150.000000")
+
+
+def test_display_rounding_is_half_up_to_cents():
+    assert formulas.to_display(Decimal("2.345")) == Decimal("2.35")
+    assert formulas.to_display(Decimal("0.004999")) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_sql_and_orm_forms_agree_with_python():
+    DailyMetricFactory(
+        impressions=3, clicks=1, conversions=0, spend=Decimal("7"), conversion_revenue=Decimal("2")
+    )
+    expressions = {
+        "spend": formulas.sql_spend("impressions", "12.3456"),
+        "ctr": formulas.sql_ctr("clicks", "impressions"),
+        "cpc": formulas.sql_cpc("spend", "clicks"),
+        "cpa": formulas.sql_cpa("spend", "conversions"),
+        "roas": formulas.sql_roas("conversion_revenue", "spend"),
+    }
+    select = ", ".join(expressions.values())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM metrics_dailymetric")
+        spend, ctr, cpc, cpa, roas = cursor.fetchone()
+    assert spend == formulas.spend(3, Decimal("12.3456"))
+    assert ctr == formulas.ctr(1, 3)
+    assert cpc == formulas.cpc(Decimal("7"), 1)
+    assert cpa == formulas.cpa(Decimal("7"), 0) == 0
+    assert roas == formulas.roas(Decimal("2"), Decimal("7"))
+
+    orm = DailyMetric.objects.annotate(
+        o_ctr=formulas.orm_ctr(F("clicks"), F("impressions")),
+        o_cpc=formulas.orm_cpc(F("spend"), F("clicks")),
+        o_cpa=formulas.orm_cpa(F("spend"), F("conversions")),
+        o_roas=formulas.orm_roas(F("conversion_revenue"), F("spend")),
+    ).get()
+    assert formulas.to_storage(orm.o_ctr) == ctr
+    assert formulas.to_storage(orm.o_cpc) == cpc
+    assert orm.o_cpa == 0
+    assert formulas.to_storage(orm.o_roas) == roas

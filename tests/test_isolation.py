@@ -1,0 +1,79 @@
+"""Tenant isolation for every API endpoint: anonymous 401, other client 404 with no side effect,
+owner and admin as the case says."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db.models import Max
+
+from dashboard_project.api.base import PublicAPIView
+from tests.api_urls import api_endpoints
+from tests.isolation_cases import CASES, Case
+
+OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports")
+
+
+@pytest.fixture
+def world(user_a, user_b, admin_user):
+    return {"a": user_a.client_id, "b": user_b.client_id}
+
+
+def database_fingerprint() -> dict[str, tuple[int, object]]:
+    """Row count and latest change of every model of ours: any write changes it."""
+    fingerprint = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        rows = model._default_manager.all()
+        latest = None
+        if any(f.name == "updated_at" for f in model._meta.fields):
+            latest = rows.aggregate(latest=Max("updated_at"))["latest"]
+        fingerprint[model._meta.label] = (rows.count(), latest)
+    return fingerprint
+
+
+def call(api, user, case: Case, world):
+    client = api(user)
+    path = case.path.format(**world)
+    return getattr(client, case.method)(path, case.payload or None, format="json")
+
+
+def test_every_scoped_endpoint_has_an_isolation_case():
+    routes = {route for route, view in api_endpoints() if not issubclass(view, PublicAPIView)}
+    covered = {case.route for case in CASES}
+    assert routes - covered == set()
+    assert covered - routes == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_anonymous_gets_401(api, world, case):
+    before = database_fingerprint()
+    assert call(api, None, case, world).status_code == 401
+    assert database_fingerprint() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_other_clients_user_gets_nothing_and_changes_nothing(api, world, user_b, case):
+    before = database_fingerprint()
+    response = call(api, user_b, case, world)
+    assert response.status_code == case.outsider, response.content
+    assert database_fingerprint() == before
+    assert "Acme" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_owner_gets_what_the_case_says(api, world, user_a, case):
+    response = call(api, user_a, case, world)
+    assert response.status_code == case.owner, response.content
+    assert "Borealis" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_admin_gets_what_the_case_says(api, world, admin_user, case):
+    response = call(api, admin_user, case, world)
+    assert response.status_code == case.admin, response.content
