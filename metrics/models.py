@@ -26,15 +26,47 @@ class DailyMetric(TimestampedModel):
     Unique on the natural key (client, date, source, campaign, strategy, placement, creative); the
     loader upserts on it. ``spend`` is what the client is billed (impressions / 1000 x CPM);
     ``source_spend`` is what the platform reported as cost, kept for the agency's margin view.
+
+    Indexes are few on purpose (every index costs on each of the 50,000 rows of a daily file): the
+    natural-key index serves (client, date) and (client, date, source) lookups, one more serves
+    (client, source, date). The hierarchy and run references are integrity-checked by the loader,
+    which resolves them in the same transaction, and cascade through the ORM; database foreign key
+    checks on them cost more than the load itself, so only ``client`` has one.
     """
 
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     date = models.DateField()
     source = models.CharField(max_length=16, choices=Source.choices)
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
-    strategy = models.ForeignKey("campaigns.Strategy", on_delete=models.CASCADE, related_name="+")
-    placement = models.ForeignKey("campaigns.Placement", on_delete=models.CASCADE, related_name="+")
-    creative = models.ForeignKey("campaigns.Creative", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    strategy = models.ForeignKey(
+        "campaigns.Strategy",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    placement = models.ForeignKey(
+        "campaigns.Placement",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    creative = models.ForeignKey(
+        "campaigns.Creative",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     impressions = models.BigIntegerField(default=0)
     clicks = models.BigIntegerField(default=0)
     conversions = models.BigIntegerField(default=0)
@@ -51,6 +83,8 @@ class DailyMetric(TimestampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
         help_text="The run that last wrote this row.",
     )
 
@@ -74,9 +108,7 @@ class DailyMetric(TimestampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["client", "date"], name="daily_metric_client_date"),
             models.Index(fields=["client", "source", "date"], name="daily_metric_client_src_date"),
-            models.Index(fields=["ingestion_run"], name="daily_metric_run"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,10 @@
-"""What every ingestion run did, the rows it staged, and where each source's data comes from."""
+"""What every ingestion run did and the rows it staged."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 from campaigns.models import Source
 from dashboard_project.db import TimestampedModel
@@ -87,3 +88,50 @@ class IngestionRun(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} run #{self.pk} for {self.client} ({self.status})"
+
+
+class StagingRow(models.Model):
+    """One source row of a run: as it arrived (``raw``), its validation errors, and for valid
+    rows the canonical values the loader resolves, prices and loads from, in SQL.
+
+    Invalid rows stay here with their errors and are never loaded. Written with one COPY per run
+    into an UNLOGGED table (staging is transient: a crash loses only rows already loaded or
+    refused); purged after seven days by the retention task.
+    """
+
+    # No database foreign key: 50,000 checks of the same run per file cost more than the COPY.
+    run = models.ForeignKey(
+        IngestionRun,
+        on_delete=models.CASCADE,
+        related_name="staging_rows",
+        db_index=False,
+        db_constraint=False,
+    )
+    row_number = models.PositiveIntegerField(help_text="Row number as a spreadsheet shows it.")
+    raw = models.JSONField()
+    errors = models.JSONField(null=True, blank=True)
+    is_valid = models.BooleanField()
+    date = models.DateField(null=True)
+    campaign = models.TextField(blank=True, default="")
+    strategy = models.TextField(blank=True, default="")
+    placement = models.TextField(blank=True, default="")
+    creative = models.TextField(blank=True, default="")
+    creative_size = models.TextField(blank=True, default="")
+    impressions = models.BigIntegerField(null=True)
+    clicks = models.BigIntegerField(null=True)
+    conversions = models.BigIntegerField(null=True)
+    # Exact as delivered (rounded to storage precision only once summed into the metrics).
+    revenue = models.DecimalField(max_digits=32, decimal_places=14, null=True)
+    source_spend = models.DecimalField(max_digits=32, decimal_places=14, null=True)
+    # A database default: rows arrive by COPY, not through the ORM.
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        ordering = ["run", "row_number"]
+        indexes = [
+            models.Index(fields=["run", "row_number"], name="staging_run_row"),
+            models.Index(fields=["created_at"], name="staging_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} row {self.row_number}"
