@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
@@ -14,9 +16,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import login_guard
 from accounts.audit import audit_record
-from accounts.models import AuditAction, User
+from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
 from dashboard_project.api.base import PublicAPIView, ScopedAPIView
+from dashboard_project.api.pagination import PageNumberPagination
+from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
 
 
@@ -131,3 +135,61 @@ class MeView(ScopedAPIView):
     @extend_schema(responses={200: MeOutput}, tags=["auth"])
     def get(self, request: Request) -> Response:
         return Response(MeOutput(self.user).data)
+
+
+class AuditLogOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id",
+            "created_at",
+            "username",
+            "action",
+            "entity_type",
+            "entity_id",
+            "entity_label",
+            "old_values",
+            "new_values",
+            "ip_address",
+            "user_agent",
+        ]
+
+
+class AuditLogListView(ScopedAPIView):
+    """Who did what (admins only), newest first; filter by user, action, entity and date."""
+
+    permission_classes = [IsAgencyAdmin]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("username", str),
+            OpenApiParameter("action", str, enum=AuditAction.values),
+            OpenApiParameter("entity_type", str, description="e.g. clients.Client"),
+            OpenApiParameter("date_from", dt.date),
+            OpenApiParameter("date_to", dt.date),
+        ],
+        responses={200: AuditLogOutput(many=True)},
+        tags=["admin"],
+    )
+    def get(self, request: Request) -> Response:
+        entries = AuditLog.objects.all()
+        params = request.query_params
+        for name in ("username", "action", "entity_type"):
+            if params.get(name):
+                entries = entries.filter(**{name: params[name]})
+        for name, lookup in (
+            ("date_from", "created_at__date__gte"),
+            ("date_to", "created_at__date__lte"),
+        ):
+            if params.get(name):
+                try:
+                    entries = entries.filter(**{lookup: dt.date.fromisoformat(params[name])})
+                except ValueError:
+                    raise ValidationError(
+                        {name: [f"Use YYYY-MM-DD, not '{params[name]}'."]}
+                    ) from None
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            entries.order_by("-created_at", "-id"), request, view=self
+        )
+        return paginator.get_paginated_response(AuditLogOutput(page, many=True).data)

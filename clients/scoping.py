@@ -61,7 +61,8 @@ def get_scoped_or_404(
 ) -> M:
     """One object the user may see, or 404 alike for missing, malformed and foreign lookups."""
     try:
-        return scope_queryset(queryset, user, client_field).get(**lookup)
+        # distinct: a path through a many-to-many field may reach the object more than once.
+        return scope_queryset(queryset, user, client_field).distinct().get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(NOT_FOUND_MESSAGE) from None
 

@@ -41,7 +41,8 @@ def alert_for_run(run: IngestionRun) -> None:
     ]
     if run.warnings:
         lines += ["", "Warnings:", *(f"- {warning}" for warning in run.warnings)]
-    lines += ["", f"Details: {reverse('admin:ingestion_ingestionrun_change', args=[run.pk])}"]
+    link = settings.SITE_URL + reverse("admin:ingestion_ingestionrun_change", args=[run.pk])
+    lines += ["", f"Details: {link}"]
     try:
         send_mail(
             subject[:200],

@@ -22,6 +22,8 @@ class Case:
     payload: dict[str, Any] = field(default_factory=dict)
     # Whether the owner's/admin's call writes (then it runs last, on a fresh world per test).
     writes: bool = False
+    # Send the payload as multipart with a small valid Facebook export attached as "file".
+    upload: bool = False
 
     @property
     def id(self) -> str:
@@ -90,4 +92,79 @@ CASES = [
         payload={"status": "disabled"},
         writes=True,
     ),
+    Case(
+        "api/v1/clients/<str:client_pk>/connections/surfside",
+        "put",
+        "/api/v1/clients/{a}/connections/surfside",
+        owner=403,
+        writes=True,
+        payload={"bucket": "surfside", "prefix": "acme/", "file_pattern": "{{date}}.csv"},
+    ),
+    Case(
+        "api/v1/facebook/upload",
+        "post",
+        "/api/v1/facebook/upload",
+        owner=201,
+        admin=201,
+        payload={"client_id": "{a}"},
+        upload=True,
+        writes=True,
+    ),
+    Case("api/v1/facebook/uploads", "get", "/api/v1/facebook/uploads?client_id={a}", owner=200),
+    Case(
+        "api/v1/admin/ingestion-logs",
+        "get",
+        "/api/v1/admin/ingestion-logs?client_id={a}",
+        owner=403,
+    ),
+    Case(
+        "api/v1/admin/ingestion-logs/<str:run_pk>",
+        "get",
+        "/api/v1/admin/ingestion-logs/{run}",
+        owner=403,
+    ),
+    Case(
+        "api/v1/admin/ingestion-logs/<str:run_pk>/resolve",
+        "post",
+        "/api/v1/admin/ingestion-logs/{run}/resolve",
+        owner=403,
+        payload={"notes": "done"},
+        writes=True,
+    ),
+    Case(
+        "api/v1/admin/ingestion-logs/<str:run_pk>/rerun",
+        "post",
+        "/api/v1/admin/ingestion-logs/{run}/rerun",
+        owner=403,
+        admin=202,
+        writes=True,
+    ),
+    # Admin-only endpoints without a client in the URL or query answer 403 to any client user.
+    Case(
+        "api/v1/admin/ingestion/trigger",
+        "post",
+        "/api/v1/admin/ingestion/trigger",
+        owner=403,
+        outsider=403,
+        admin=202,
+        payload={"client_id": "{a}", "source": "surfside", "date": "2025-11-03"},
+        writes=True,
+    ),
+    Case(
+        "api/v1/admin/backfill",
+        "post",
+        "/api/v1/admin/backfill",
+        owner=403,
+        outsider=403,
+        admin=202,
+        payload={
+            "source": "surfside",
+            "client_id": "{a}",
+            "start_date": "2025-11-03",
+            "end_date": "2025-11-04",
+        },
+        writes=True,
+    ),
+    Case("api/v1/admin/backfill/<str:job_pk>", "get", "/api/v1/admin/backfill/{job}", owner=403),
+    Case("api/v1/admin/audit-logs", "get", "/api/v1/admin/audit-logs", owner=403, outsider=403),
 ]

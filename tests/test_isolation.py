@@ -3,11 +3,15 @@ owner and admin as the case says."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 
 from dashboard_project.api.base import PublicAPIView
+from ingestion.models import BackfillJob, IngestionRun
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
@@ -16,7 +20,23 @@ OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports
 
 @pytest.fixture
 def world(user_a, user_b, admin_user):
-    return {"a": user_a.client_id, "b": user_b.client_id}
+    run = IngestionRun.objects.create(
+        client=user_a.client, source="surfside", requested_date=dt.date(2025, 11, 3)
+    )
+    job = BackfillJob.objects.create(
+        source="surfside",
+        start_date=dt.date(2025, 11, 3),
+        end_date=dt.date(2025, 11, 3),
+        steps_total=1,
+    )
+    job.clients.set([user_a.client])
+    return {"a": user_a.client_id, "b": user_b.client_id, "run": run.pk, "job": job.pk}
+
+
+FACEBOOK_EXPORT = (
+    "Day,Campaign name,Ad set name,Ad name,Impressions,Link clicks,Amount spent (USD)\n"
+    "2025-11-03,Spring,Prospecting,Ad 1,1000,3,4.50\n"
+)
 
 
 def database_fingerprint() -> dict[str, tuple[int, object]]:
@@ -36,7 +56,16 @@ def database_fingerprint() -> dict[str, tuple[int, object]]:
 def call(api, user, case: Case, world):
     client = api(user)
     path = case.path.format(**world)
-    return getattr(client, case.method)(path, case.payload or None, format="json")
+    payload = {
+        key: value.format(**world) if isinstance(value, str) else value
+        for key, value in case.payload.items()
+    }
+    if case.upload:
+        if user is not None and not user.is_admin:
+            payload.pop("client_id") if user.client_id == world["a"] else None
+        upload = SimpleUploadedFile("export.csv", FACEBOOK_EXPORT.encode(), "text/csv")
+        return client.post(path, {**payload, "file": upload}, format="multipart")
+    return getattr(client, case.method)(path, payload or None, format="json")
 
 
 def test_every_scoped_endpoint_has_an_isolation_case():

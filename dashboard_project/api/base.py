@@ -10,7 +10,7 @@ on any API view built on neither.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.db.models import Model, QuerySet
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -32,19 +32,31 @@ from clients.scoping import (
 class ScopedAPIView(APIView):
     """Base class for every authenticated API view: gives it the requesting user's client scope.
 
-    When the URL names a client (``client_url_kwarg``), that client is resolved against the user's
-    scope before permissions are checked: another tenant's client is a 404 even on admin-only
-    endpoints, so a client user learns nothing about other clients from the status code.
+    The client named by the URL (``client_url_kwarg``) or by ``?client_id=``, and the objects
+    named by ``url_objects``, are resolved against the user's scope before permissions are
+    checked: another tenant's client or object is a 404 even on admin-only endpoints, so a client
+    user learns nothing about other clients from the status code.
     """
 
     permission_classes = [IsAuthenticated]
     client_url_kwarg = "client_pk"
     url_client: Client | None = None
+    # URL kwargs that name a tenant's object: kwarg -> (model, path from the model to its client).
+    url_objects: ClassVar[dict[str, tuple[type[Model], str]]] = {}
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.perform_authentication(request)
-        if request.user and request.user.is_authenticated and self.client_url_kwarg in kwargs:
-            self.url_client = get_client_or_404(self.user, kwargs[self.client_url_kwarg])
+        self.found: dict[str, Any] = {}
+        if request.user and request.user.is_authenticated:
+            if self.client_url_kwarg in kwargs:
+                self.url_client = get_client_or_404(self.user, kwargs[self.client_url_kwarg])
+            if "client_id" in request.query_params:
+                clients_in_scope(self.user, request.query_params["client_id"])
+            for kwarg, (model, client_field) in self.url_objects.items():
+                if kwarg in kwargs:
+                    self.found[kwarg] = get_scoped_or_404(
+                        model._default_manager.all(), self.user, client_field, pk=kwargs[kwarg]
+                    )
         super().initial(request, *args, **kwargs)
 
     @property

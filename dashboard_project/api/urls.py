@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from clients import api as clients_api
 from dashboard_project.api.health import HealthView
 from dashboard_project.api.schema import DocsView, SchemaView
+from ingestion import api as ingestion_api
 
 router = SimpleRouter(trailing_slash=False)
 router.register("clients", clients_api.ClientViewSet, basename="client")
@@ -34,5 +35,42 @@ urlpatterns = [
         clients_api.ClientStatusView.as_view(),
         name="client-toggle-status",
     ),
+    path(
+        "clients/<str:client_pk>/connections/surfside",
+        ingestion_api.SurfsideConnectionView.as_view(),
+        name="client-connection-surfside",
+    ),
+    path("facebook/upload", ingestion_api.FacebookUploadView.as_view(), name="facebook-upload"),
+    path("facebook/uploads", ingestion_api.UploadListView.as_view(), name="facebook-uploads"),
+    path(
+        "admin/ingestion-logs", ingestion_api.IngestionLogListView.as_view(), name="ingestion-logs"
+    ),
+    path(
+        "admin/ingestion-logs/<str:run_pk>",
+        ingestion_api.IngestionLogDetailView.as_view(),
+        name="ingestion-log",
+    ),
+    path(
+        "admin/ingestion-logs/<str:run_pk>/resolve",
+        ingestion_api.IngestionLogResolveView.as_view(),
+        name="ingestion-log-resolve",
+    ),
+    path(
+        "admin/ingestion-logs/<str:run_pk>/rerun",
+        ingestion_api.IngestionLogRerunView.as_view(),
+        name="ingestion-log-rerun",
+    ),
+    path(
+        "admin/ingestion/trigger",
+        ingestion_api.IngestionTriggerView.as_view(),
+        name="ingestion-trigger",
+    ),
+    path("admin/backfill", ingestion_api.BackfillView.as_view(), name="backfill"),
+    path(
+        "admin/backfill/<str:job_pk>",
+        ingestion_api.BackfillDetailView.as_view(),
+        name="backfill-detail",
+    ),
+    path("admin/audit-logs", accounts_api.AuditLogListView.as_view(), name="audit-logs"),
     path("", include(router.urls)),
 ]

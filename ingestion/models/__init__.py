@@ -1,5 +1,6 @@
 """Ingestion models, one module per concern; import them from here."""
 
+from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import (
     IngestionRun,
     ResolutionStatus,
@@ -11,6 +12,8 @@ from ingestion.models.surfside import SurfsideConnection
 from ingestion.models.uploads import FacebookUpload, UploadStatus, upload_storage_name
 
 __all__ = [
+    "BackfillJob",
+    "BackfillStatus",
     "FacebookUpload",
     "IngestionRun",
     "ResolutionStatus",
