@@ -3,11 +3,17 @@ owner and admin as the case says."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.db.models import Max
+from django.utils import timezone
 
+from campaigns.tests.factories import CreativeFactory
 from dashboard_project.api.base import PublicAPIView
+from metrics.rollups import rollups_refresh
+from metrics.tests.factories import DailyMetricFactory
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
@@ -16,7 +22,19 @@ OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports
 
 @pytest.fixture
 def world(user_a, user_b, admin_user):
-    return {"a": user_a.client_id, "b": user_b.client_id}
+    creative = CreativeFactory(placement__strategy__campaign__client=user_a.client)
+    day = timezone.localdate() - dt.timedelta(days=2)
+    DailyMetricFactory(creative=creative, date=day)
+    rollups_refresh(client_id=user_a.client_id, date_from=day, date_to=day)
+    placement = creative.placement
+    return {
+        "a": user_a.client_id,
+        "b": user_b.client_id,
+        "campaign": placement.strategy.campaign_id,
+        "strategy": placement.strategy_id,
+        "placement": placement.pk,
+        "creative": creative.pk,
+    }
 
 
 def database_fingerprint() -> dict[str, tuple[int, object]]:
