@@ -108,6 +108,38 @@ BASE_MEASURES = ("impressions", "clicks", "conversions", "conversion_revenue", "
 DERIVED_MEASURES = ("ctr", "cpc", "cpa", "roas")
 # Rates whose change between periods is reported in points, not percent.
 POINT_CHANGE_MEASURES = ("ctr", "roas")
+ALL_MEASURES = BASE_MEASURES + DERIVED_MEASURES
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one measure moved from a previous period to the current one.
+
+    ``absolute`` is current minus previous, in the measure's own unit (percentage points for the
+    rates of ``POINT_CHANGE_MEASURES``). ``percent`` is that difference relative to the previous
+    value; it is None for those rates (a percent of a percentage misleads: 0.20 % -> 0.25 % is
+    +0.05 points, not "+25 %") and when the previous value is 0 (there is nothing to compare with).
+    """
+
+    absolute: int | Decimal
+    percent: Decimal | None
+
+
+def change(measure: str, current: int | Decimal, previous: int | Decimal) -> Change:
+    if isinstance(current, int) and isinstance(previous, int):
+        absolute: int | Decimal = current - previous
+    else:
+        absolute = to_storage(Decimal(current) - Decimal(previous))
+    if measure in POINT_CHANGE_MEASURES or previous == 0:
+        return Change(absolute=absolute, percent=None)
+    percent = _ratio(Decimal(current) - Decimal(previous), Decimal(previous), HUNDRED)
+    return Change(absolute=absolute, percent=percent)
+
+
+def changes(current: Totals, previous: Totals) -> dict[str, Change]:
+    """The change of every measure between two periods' totals (rates of sums on both sides)."""
+    now, before = current.as_dict(), previous.as_dict()
+    return {measure: change(measure, now[measure], before[measure]) for measure in ALL_MEASURES}
 
 
 # --- SQL text, for set-based UPDATE/INSERT statements -----------------------------------------

@@ -1,8 +1,10 @@
 """The isolation matrix: every scoped API endpoint, called about client A's objects.
 
 Each case says what the owner (a user of client A), an outsider (a user of client B) and an admin
-get. Path templates are filled from the ``world`` fixture: ``{a}`` is client A's id. A new endpoint
-without a case here fails ``test_every_scoped_endpoint_has_an_isolation_case``.
+get. Path templates are filled from the ``world`` fixture: ``{a}`` is client A's id; ``{campaign}``,
+``{strategy}``, ``{placement}`` and ``{creative}`` are one chain of client A's hierarchy, with a day
+of delivery. A new endpoint without a case here fails
+``test_every_scoped_endpoint_has_an_isolation_case``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,21 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.method} {self.path}"
+
+
+def hierarchy_cases(plural: str, singular: str, parent: str | None = None) -> list[Case]:
+    """List (by client_id and by parent id), detail and metrics of one hierarchy level."""
+    listing = f"api/v1/^{plural}$"
+    detail = f"api/v1/^{plural}/(?P<pk>[^/.]+)$"
+    metrics = f"api/v1/^{plural}/(?P<pk>[^/.]+)/metrics$"
+    cases = [
+        Case(listing, "get", f"/api/v1/{plural}?client_id={{a}}", owner=200),
+        Case(detail, "get", f"/api/v1/{plural}/{{{singular}}}", owner=200),
+        Case(metrics, "get", f"/api/v1/{plural}/{{{singular}}}/metrics", owner=200),
+    ]
+    if parent:
+        cases.append(Case(listing, "get", f"/api/v1/{plural}?{parent}_id={{{parent}}}", owner=200))
+    return cases
 
 
 CASES = [
@@ -167,4 +184,19 @@ CASES = [
     ),
     Case("api/v1/admin/backfill/<str:job_pk>", "get", "/api/v1/admin/backfill/{job}", owner=403),
     Case("api/v1/admin/audit-logs", "get", "/api/v1/admin/audit-logs", owner=403, outsider=403),
+    # The dashboard read API: client A's data asked for by client_id, by object id or by parent.
+    *[
+        Case(f"api/v1/{route}", "get", f"/api/v1/{route}?client_id={{a}}", owner=200)
+        for route in (
+            "dashboard/summary",
+            "dashboard/overview",
+            "metrics/daily",
+            "metrics/weekly",
+            "metrics/monthly",
+        )
+    ],
+    *hierarchy_cases("campaigns", "campaign"),
+    *hierarchy_cases("strategies", "strategy", parent="campaign"),
+    *hierarchy_cases("placements", "placement", parent="strategy"),
+    *hierarchy_cases("creatives", "creative", parent="placement"),
 ]

@@ -9,9 +9,13 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
+from django.utils import timezone
 
+from campaigns.tests.factories import CreativeFactory
 from dashboard_project.api.base import PublicAPIView
 from ingestion.models import BackfillJob, IngestionRun
+from metrics.rollups import rollups_refresh
+from metrics.tests.factories import DailyMetricFactory
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
@@ -30,7 +34,21 @@ def world(user_a, user_b, admin_user):
         steps_total=1,
     )
     job.clients.set([user_a.client])
-    return {"a": user_a.client_id, "b": user_b.client_id, "run": run.pk, "job": job.pk}
+    creative = CreativeFactory(placement__strategy__campaign__client=user_a.client)
+    day = timezone.localdate() - dt.timedelta(days=2)
+    DailyMetricFactory(creative=creative, date=day)
+    rollups_refresh(client_id=user_a.client_id, date_from=day, date_to=day)
+    placement = creative.placement
+    return {
+        "a": user_a.client_id,
+        "b": user_b.client_id,
+        "run": run.pk,
+        "job": job.pk,
+        "campaign": placement.strategy.campaign_id,
+        "strategy": placement.strategy_id,
+        "placement": placement.pk,
+        "creative": creative.pk,
+    }
 
 
 FACEBOOK_EXPORT = (

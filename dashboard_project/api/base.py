@@ -51,7 +51,9 @@ class ScopedAPIView(APIView):
             if self.client_url_kwarg in kwargs:
                 self.url_client = get_client_or_404(self.user, kwargs[self.client_url_kwarg])
             if "client_id" in request.query_params:
-                clients_in_scope(self.user, request.query_params["client_id"])
+                self._requested_clients = clients_in_scope(
+                    self.user, request.query_params["client_id"]
+                )
             for kwarg, (model, client_field) in self.url_objects.items():
                 if kwarg in kwargs:
                     self.found[kwarg] = get_scoped_or_404(
@@ -66,8 +68,12 @@ class ScopedAPIView(APIView):
     def visible_clients(self) -> QuerySet[Client]:
         return visible_clients(self.user)
 
+    _requested_clients: QuerySet[Client] | None = None
+
     def requested_clients(self) -> QuerySet[Client]:
         """Visible clients, narrowed by ``?client_id=`` (404 when it is not visible)."""
+        if self._requested_clients is not None:
+            return self._requested_clients
         return clients_in_scope(self.user, self.request.query_params.get("client_id"))
 
     def scoped(self, queryset: QuerySet[Any], client_field: str) -> QuerySet[Any]:

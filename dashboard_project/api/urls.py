@@ -8,9 +8,16 @@ from clients import api as clients_api
 from dashboard_project.api.health import HealthView
 from dashboard_project.api.schema import DocsView, SchemaView
 from ingestion import api as ingestion_api
+from metrics.api import dashboard as dashboard_api
+from metrics.api import hierarchy as hierarchy_api
+from metrics.api import series as series_api
 
 router = SimpleRouter(trailing_slash=False)
 router.register("clients", clients_api.ClientViewSet, basename="client")
+router.register("campaigns", hierarchy_api.CampaignViewSet, basename="campaign")
+router.register("strategies", hierarchy_api.StrategyViewSet, basename="strategy")
+router.register("placements", hierarchy_api.PlacementViewSet, basename="placement")
+router.register("creatives", hierarchy_api.CreativeViewSet, basename="creative")
 
 app_name = "api"
 
@@ -72,5 +79,16 @@ urlpatterns = [
         name="backfill-detail",
     ),
     path("admin/audit-logs", accounts_api.AuditLogListView.as_view(), name="audit-logs"),
+    path(
+        "dashboard/summary", dashboard_api.DashboardSummaryView.as_view(), name="dashboard-summary"
+    ),
+    path(
+        "dashboard/overview",
+        dashboard_api.DashboardOverviewView.as_view(),
+        name="dashboard-overview",
+    ),
+    path("metrics/daily", series_api.DailyMetricsView.as_view(), name="metrics-daily"),
+    path("metrics/weekly", series_api.WeeklyMetricsView.as_view(), name="metrics-weekly"),
+    path("metrics/monthly", series_api.MonthlyMetricsView.as_view(), name="metrics-monthly"),
     path("", include(router.urls)),
 ]

@@ -5,6 +5,7 @@ import factory
 
 from campaigns.tests.factories import CreativeFactory
 from metrics.models import DailyMetric
+from metrics.rollups import rollups_refresh
 
 
 class DailyMetricFactory(factory.django.DjangoModelFactory):
@@ -25,3 +26,10 @@ class DailyMetricFactory(factory.django.DjangoModelFactory):
     conversions = 2
     conversion_revenue = Decimal("300")
     spend = Decimal("150")
+
+
+def rollups_built(*rows: DailyMetric) -> None:
+    """Build the rollups of the rows' clients from their first day on, as the loader does."""
+    for client_id in {row.client_id for row in rows}:
+        first_day = min(row.date for row in rows if row.client_id == client_id)
+        rollups_refresh(client_id=client_id, date_from=first_day, date_to=None)

@@ -82,3 +82,25 @@ def test_sql_and_orm_forms_agree_with_python():
     assert formulas.to_storage(orm.o_cpc) == cpc
     assert orm.o_cpa == 0
     assert formulas.to_storage(orm.o_roas) == roas
+
+
+def test_change_is_absolute_and_percent_of_the_previous_value():
+    assert formulas.change("impressions", 12_000, 5_000) == formulas.Change(7_000, Decimal("140"))
+    assert formulas.change("spend", Decimal("75"), Decimal("150")) == formulas.Change(
+        Decimal("-75.000000"), Decimal("-50.000000")
+    )
+    assert formulas.change("cpc", Decimal("1"), Decimal("3")).percent == Decimal("-66.666667")
+
+
+def test_change_from_zero_has_no_percent():
+    assert formulas.change("clicks", 5, 0) == formulas.Change(5, None)
+
+
+def test_rates_change_in_points():
+    # 0.20 % -> 0.25 % is +0.05 points, not +25 %.
+    current = Totals(impressions=10_000, clicks=25)
+    previous = Totals(impressions=10_000, clicks=20)
+    moved = formulas.changes(current, previous)
+    assert moved["ctr"] == formulas.Change(Decimal("0.050000"), None)
+    assert moved["clicks"] == formulas.Change(5, Decimal("25.000000"))
+    assert set(moved) == set(formulas.ALL_MEASURES)

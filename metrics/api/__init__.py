@@ -1,0 +1,1 @@
+"""The dashboard read API: summary, overview, the campaign hierarchy and metric series."""

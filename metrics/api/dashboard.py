@@ -1,0 +1,115 @@
+"""``dashboard/summary`` and ``dashboard/overview``: the figures of a dashboard's first screen."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from campaigns.models import Source
+from metrics.api import examples
+from metrics.api.base import MetricsReadView
+from metrics.api.outputs import OverviewOutput, SummaryOutput, summary_data
+from metrics.api.params import DashboardParams
+from metrics.formulas import Totals
+from metrics.periods import DateRange, Granularity
+from metrics.selectors.availability import (
+    REASON_NOT_YET_PULLED,
+    STATUS_OK,
+    freshness,
+    no_data_reasons,
+)
+from metrics.selectors.measures import rollups_in_range
+from metrics.selectors.series import totals_per_period
+from metrics.selectors.summary import totals_by_source, totals_with_previous
+
+NUMBERS_NOTE = (
+    "Counts are integers; money and rates (ctr and roas in percent) are decimal strings with 6 "
+    "places. Rates and costs are ratios of the range's sums, never averages of daily ratios."
+)
+SUMMARY_DESCRIPTION = (
+    "Totals of the range for the clients in scope, the same measures for the previous period of "
+    "equal length (the days just before the range), and the change of each measure: absolute, "
+    "and in percent of the previous value (null when that was 0). ctr and roas change in "
+    f"percentage points: their percent change is always null. {NUMBERS_NOTE} Without dates: the "
+    "30 days that end yesterday (America/New_York). A bad date, a start after the end or a range "
+    "over 366 days is a 400."
+)
+
+
+class DashboardSummaryView(MetricsReadView):
+    """KPI totals of a range, with the previous period and the change."""
+
+    @extend_schema(
+        parameters=[DashboardParams],
+        responses={200: SummaryOutput},
+        examples=[examples.summary()],
+        description=SUMMARY_DESCRIPTION,
+        tags=["dashboard"],
+    )
+    def get(self, request: Request) -> Response:
+        params = self.read_params(DashboardParams)
+        date_range: DateRange = params["date_range"]
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=date_range, source=params.get("source")
+        )
+        return Response(SummaryOutput(summary_data(current, previous, date_range)).data)
+
+
+class DashboardOverviewView(MetricsReadView):
+    """Everything the dashboard's first screen shows, in one request and a fixed few queries."""
+
+    @extend_schema(
+        parameters=[DashboardParams],
+        responses={200: OverviewOutput},
+        examples=[examples.overview()],
+        description=(
+            "The summary (as in dashboard/summary) plus: `daily`, every day of the range with its "
+            'totals and a `status` ("ok" when the day has data; otherwise why not, from the '
+            'ingestion runs of the clients in scope: "no data: file not delivered", "no data: '
+            'ingestion failed" or "no data: not yet pulled"); `freshness` per source (when a run '
+            "last loaded data, and the latest day loaded); `by_source`, the range's totals per "
+            f"source. {NUMBERS_NOTE}"
+        ),
+        tags=["dashboard"],
+    )
+    def get(self, request: Request) -> Response:
+        params = self.read_params(DashboardParams)
+        date_range: DateRange = params["date_range"]
+        source: str | None = params.get("source")
+        sources = [source] if source else list(Source.values)
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=date_range, source=source
+        )
+        by_source = totals_by_source(clients=self.clients, date_range=date_range, source=source)
+        data = {
+            **summary_data(current, previous, date_range),
+            "daily": self._daily(date_range, source),
+            "freshness": [
+                asdict(fresh) for fresh in freshness(clients=self.clients, sources=sources)
+            ],
+            "by_source": [
+                {"source": name, **by_source.get(name, Totals()).as_dict()} for name in sources
+            ],
+        }
+        return Response(OverviewOutput(data).data)
+
+    def _daily(self, date_range: DateRange, source: str | None) -> list[dict[str, Any]]:
+        rollups = rollups_in_range(
+            clients=self.clients, start=date_range.start, end=date_range.end, source=source
+        )
+        delivered = totals_per_period(rollups, Granularity.DAY)
+        reasons = no_data_reasons(clients=self.clients, date_range=date_range, source=source)
+        return [
+            {
+                "date": day,
+                **delivered.get(day, Totals()).as_dict(),
+                "status": STATUS_OK
+                if day in delivered
+                else reasons.get(day, REASON_NOT_YET_PULLED),
+            }
+            for day in date_range.each_day()
+        ]

@@ -1,0 +1,110 @@
+"""Query parameters of the dashboard read API, validated with a message a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from campaigns.models import Source
+from dashboard_project.api.serializers import StrictSerializer
+from metrics.periods import MAX_RANGE_DAYS, DateRange, default_end, default_start
+from metrics.selectors.hierarchy import DEFAULT_ORDERING, ORDERING_FIELDS
+
+DATE_FORMAT_MESSAGE = "Use a date like 2025-03-01 (YYYY-MM-DD)."
+SOURCES_TEXT = ", ".join(Source.values)
+
+
+def _date_field(help_text: str) -> serializers.DateField:
+    return serializers.DateField(
+        required=False, help_text=help_text, error_messages={"invalid": DATE_FORMAT_MESSAGE}
+    )
+
+
+def _id_field(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, help_text=help_text)
+
+
+class RangeParams(StrictSerializer):
+    """A date range (defaults: the 30 days that end yesterday) and, for admins, one client."""
+
+    start_date = _date_field("First day, included (YYYY-MM-DD). Default: 29 days before end_date.")
+    end_date = _date_field(
+        "Last day, included (YYYY-MM-DD). Default: yesterday in America/New_York."
+    )
+    client_id = _id_field(
+        "Admins: only this client (default: every client). Client users always get their own "
+        "client; the id of a client they may not see is a 404."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        end = attrs.get("end_date") or default_end(timezone.localdate())
+        start = attrs.get("start_date") or default_start(end)
+        if start > end:
+            default_note = "" if "end_date" in attrs else " (yesterday, the default)"
+            raise serializers.ValidationError(
+                f"start_date {start} is after end_date {end}{default_note}: "
+                "the range must start on or before the day it ends."
+            )
+        days = (end - start).days + 1
+        if days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError(
+                f"The range {start} to {end} is {days} days long; "
+                f"ask for at most {MAX_RANGE_DAYS} days at a time."
+            )
+        attrs["date_range"] = DateRange(start, end)
+        return attrs
+
+
+class DashboardParams(RangeParams):
+    # A field named ``source`` shadows ``Field.source`` for the type checker only (the metaclass
+    # moves declared fields off the class).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=Source.choices,
+        required=False,
+        help_text="Only this source (default: every source).",
+        error_messages={"invalid_choice": f'"{{input}}" is not a source; use {SOURCES_TEXT}.'},
+    )
+
+
+_ORDERINGS = [ordering for field in ORDERING_FIELDS for ordering in (field, f"-{field}")]
+
+
+class ListParams(DashboardParams):
+    ordering = serializers.ChoiceField(
+        choices=_ORDERINGS,
+        required=False,
+        default=DEFAULT_ORDERING,
+        help_text=(
+            f"Sort by name or any measure ({', '.join(ORDERING_FIELDS)}); a leading '-' sorts "
+            f"descending. Default: {DEFAULT_ORDERING}."
+        ),
+        error_messages={
+            "invalid_choice": (
+                f'"{{input}}" is not an ordering; use one of {", ".join(ORDERING_FIELDS)}, '
+                'with a leading "-" for descending.'
+            )
+        },
+    )
+    page = _id_field("Page number, from 1.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=500, help_text="Rows per page (default 50, max 500)."
+    )
+
+
+class StrategyListParams(ListParams):
+    campaign_id = _id_field("Only the strategies of this campaign (404 if you may not see it).")
+
+
+class PlacementListParams(ListParams):
+    strategy_id = _id_field("Only the placements of this strategy (404 if you may not see it).")
+
+
+class CreativeListParams(ListParams):
+    placement_id = _id_field("Only the creatives of this placement (404 if you may not see it).")
+
+
+class ObjectParams(RangeParams):
+    """The range for one campaign, strategy, placement or creative (``client_id`` narrows the
+    lookup: an object of another client is a 404)."""

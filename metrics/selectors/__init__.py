@@ -1,0 +1,10 @@
+"""Reads of metrics, always given the clients in scope explicitly; one module per query family.
+
+``measures``: summed base measures and plain totals; ``summary``: a range against the previous
+period and per source; ``series``: totals per day, week or month; ``hierarchy``: campaigns down to
+creatives; ``availability``: why days have no data and how fresh each source is.
+"""
+
+from metrics.selectors.measures import rollups_in_range, summed_measures, totals, totals_from_row
+
+__all__ = ["rollups_in_range", "summed_measures", "totals", "totals_from_row"]

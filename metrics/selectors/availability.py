@@ -1,0 +1,135 @@
+"""Whether data is in, and why not: days without data explained, and each source's freshness.
+
+A day without data is explained by the ingestion runs that covered it, so a client can tell "the
+file never came" from "we have not pulled it yet" without asking the agency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Greatest, Least
+
+from clients.models import Client
+from ingestion.models import IngestionRun, RunStatus
+from metrics.models import DailyMetric
+from metrics.periods import DateRange
+
+STATUS_OK = "ok"
+REASON_FILE_NOT_DELIVERED = "no data: file not delivered"
+REASON_INGESTION_FAILED = "no data: ingestion failed"
+REASON_NOT_YET_PULLED = "no data: not yet pulled"
+
+# Runs that loaded data (all rows, or the valid ones).
+LOADED_STATUSES = (RunStatus.SUCCESS, RunStatus.PARTIAL)
+
+# For each day, the latest run of each client and source that covered it. A run covers the day it
+# was asked for and the days its data held (a Surfside file restates past days; an upload has no
+# requested day). A later run supersedes an earlier one: a failure fixed by a re-run no longer
+# explains anything.
+_DAY_RUN_STATUSES_SQL = """
+    SELECT day, bool_or(status = %s), bool_or(status = %s)
+    FROM (
+        SELECT DISTINCT ON (day, run.client_id, run.source)
+               run.first_day + covered.offset_days AS day, run.status
+        FROM ({runs}) AS run
+        CROSS JOIN LATERAL generate_series(
+            greatest(run.first_day, %s::date) - run.first_day,
+            least(run.last_day, %s::date) - run.first_day
+        ) AS covered(offset_days)
+        ORDER BY day, run.client_id, run.source, run.started_at DESC, run.id DESC
+    ) AS latest
+    GROUP BY day
+"""
+
+
+def no_data_reasons(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> dict[dt.date, str]:
+    """Why each day of the range would have no data, judged from the latest runs covering it.
+
+    Among the clients (and sources) in scope, a file not delivered outweighs a failed run, which
+    outweighs "not yet pulled". Days no run explains are absent: they are "not yet pulled".
+    """
+    runs = (
+        IngestionRun.objects.filter(client__in=clients)
+        .annotate(
+            first_day=Least("requested_date", "date_from"),
+            last_day=Greatest("requested_date", "date_to"),
+        )
+        .filter(first_day__lte=date_range.end, last_day__gte=date_range.start)
+    )
+    if source:
+        runs = runs.filter(source=source)
+    runs_sql, runs_params = (
+        runs.order_by()
+        .values("id", "client_id", "source", "status", "started_at", "first_day", "last_day")
+        .query.sql_with_params()
+    )
+    params = [
+        RunStatus.MISSING_FILE.value,
+        RunStatus.FAILED.value,
+        *runs_params,
+        date_range.start,
+        date_range.end,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_DAY_RUN_STATUSES_SQL.format(runs=runs_sql), params)
+        rows = cursor.fetchall()
+    reasons: dict[dt.date, str] = {}
+    for day, file_missing, failed in rows:
+        if file_missing:
+            reasons[day] = REASON_FILE_NOT_DELIVERED
+        elif failed:
+            reasons[day] = REASON_INGESTION_FAILED
+        else:
+            reasons[day] = REASON_NOT_YET_PULLED
+    return reasons
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current one source's data is for the clients in scope."""
+
+    source: str
+    last_loaded_at: dt.datetime | None
+    latest_date: dt.date | None
+
+
+def freshness(*, clients: QuerySet[Client], sources: list[str]) -> list[Freshness]:
+    """Per source: when a run last loaded data, and the latest day the data holds.
+
+    One query. The latest day is looked up per client and source with the daily metrics'
+    (client, source, date) index, one index probe each, instead of scanning the clients' rows.
+    """
+    annotations = {}
+    for source in sources:
+        annotations[f"loaded_{source}"] = Subquery(
+            IngestionRun.objects.filter(
+                client=OuterRef("pk"),
+                source=source,
+                status__in=LOADED_STATUSES,
+                finished_at__isnull=False,
+            )
+            .order_by("-finished_at")
+            .values("finished_at")[:1]
+        )
+        annotations[f"latest_{source}"] = Subquery(
+            DailyMetric.objects.filter(client=OuterRef("pk"), source=source)
+            .order_by("-date")
+            .values("date")[:1]
+        )
+    found = clients.annotate(**annotations).aggregate(
+        **{f"max_{name}": Max(name) for name in annotations}
+    )
+    return [
+        Freshness(
+            source=source,
+            last_loaded_at=found[f"max_loaded_{source}"],
+            latest_date=found[f"max_latest_{source}"],
+        )
+        for source in sources
+    ]

@@ -1,0 +1,42 @@
+import pytest
+from rest_framework.test import APIClient
+
+RANGE_ENDPOINTS = [
+    "/api/v1/dashboard/summary",
+    "/api/v1/dashboard/overview",
+    "/api/v1/metrics/daily",
+    "/api/v1/metrics/weekly",
+    "/api/v1/metrics/monthly",
+    *[
+        f"/api/v1/{plural}{suffix}"
+        for plural in ("campaigns", "strategies", "placements", "creatives")
+        for suffix in ("", "/{id}", "/{id}/metrics")
+    ],
+]
+
+
+@pytest.fixture(scope="module")
+def schema():
+    # Generating the schema reads no data; one copy serves every test here.
+    response = APIClient().get("/api/v1/schema?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.mark.parametrize("path", RANGE_ENDPOINTS)
+def test_every_dashboard_endpoint_is_documented_with_parameters_and_an_example(schema, path):
+    operation = schema["paths"][path]["get"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"start_date", "end_date", "client_id"} <= parameters
+    content = operation["responses"]["200"]["content"]["application/json"]
+    assert content["examples"]
+    assert "decimal strings with 6" in operation["description"]
+
+
+def test_list_parameters_and_the_page_envelope(schema):
+    operation = schema["paths"]["/api/v1/strategies"]["get"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"source", "ordering", "page", "page_size", "campaign_id"} <= parameters
+    example = operation["responses"]["200"]["content"]["application/json"]["examples"]["Page"]
+    assert set(example["value"]) == {"count", "next", "previous", "results"}
+    assert example["value"]["results"][0]["spend"] == "8118.150000"
