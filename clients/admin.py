@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import acting_user
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
 from clients.selectors import clients_with_current_cpm
+from ingestion.models import SurfsideConnection
+from ingestion.services import surfside_connection_set
+from metrics.pricing import spend_impact
 
 
 class CpmRateInline(admin.TabularInline):
@@ -23,11 +30,22 @@ class CpmRateInline(admin.TabularInline):
     can_delete = False
     fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
     readonly_fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
+    verbose_name_plural = "CPM history (use 'Add CPM rate' to change it: it previews the impact)"
     ordering = ["-effective_date"]
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SurfsideConnectionInline(admin.StackedInline):
+    """Where the client's Surfside files arrive; saved through the connection service."""
+
+    model = SurfsideConnection
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ["bucket", "prefix", "file_pattern", "campaign_name", "is_enabled"]
 
 
 class ClientAddForm(forms.ModelForm):
@@ -58,7 +76,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "created_at", "updated_at"]
-    inlines = [CpmRateInline]
+    inlines = [CpmRateInline, SurfsideConnectionInline]
     actions = ["enable_clients", "disable_clients"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
@@ -105,7 +123,26 @@ class ClientAdmin(admin.ModelAdmin):
         obj.pk = created.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """The inline is read-only; nothing related is saved from this form."""
+        """CPM history is read-only here; the Surfside connection goes through its service."""
+        for formset in formsets:
+            if formset.model is not SurfsideConnection:
+                formset.save()  # read-only inline: nothing changes, but the admin expects it
+                continue
+            # The admin's change message reads these; the service below does the saving.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for inline_form in formset.forms:
+                if not inline_form.has_changed() or not inline_form.is_valid():
+                    continue
+                values = inline_form.cleaned_data
+                surfside_connection_set(
+                    client=form.instance,
+                    bucket=values["bucket"],
+                    prefix=values["prefix"],
+                    file_pattern=values["file_pattern"],
+                    campaign_name=values["campaign_name"],
+                    is_enabled=values["is_enabled"],
+                    by=acting_user(request.user),
+                )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.client_delete(client=obj, by=acting_user(request.user))
@@ -126,3 +163,113 @@ class ClientAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not (obj.users.exists() or obj.ingestion_runs.exists())
+
+
+class CpmRateForm(forms.ModelForm):
+    class Meta:
+        model = CpmRate
+        fields = ["client", "cpm", "effective_date", "note"]
+        widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}
+
+
+@admin.register(CpmRate)
+class CpmRateAdmin(admin.ModelAdmin):
+    """CPM rates. Adding, changing or deleting one shows the spend it would change, per month,
+    before anything is re-priced; confirming re-prices in the same transaction."""
+
+    form = CpmRateForm
+    list_display = ["client", "effective_date", "cpm", "note", "set_by", "updated_at"]
+    list_filter = ["client"]
+    list_select_related = ["client", "set_by"]
+    search_fields = ["client__name", "note"]
+    autocomplete_fields = ["client"]
+    ordering = ["client__name", "-effective_date"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {
+            **super().get_changeform_initial_data(request),
+            "effective_date": timezone.localdate(),
+        }
+
+    def _proposed(self, rate: CpmRate, *, removing: bool = False) -> list[tuple[Any, Decimal]]:
+        history = {
+            other.effective_date: other.cpm
+            for other in CpmRate.objects.filter(client=rate.client).exclude(pk=rate.pk)
+        }
+        if not removing:
+            history[rate.effective_date] = rate.cpm
+        return sorted(history.items())
+
+    def _preview(
+        self, request: HttpRequest, rate: CpmRate, form: Any, title: str, removing: bool = False
+    ) -> HttpResponse:
+        impact = spend_impact(
+            client_id=rate.client_id, rates=self._proposed(rate, removing=removing)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "rate": rate,
+            "impact": impact,
+            "title": title,
+            "removing": removing,
+            "total_current": sum(row.current_spend for row in impact),
+            "total_new": sum(row.new_spend for row in impact),
+            "unpriced": any(row.unpriced_rows for row in impact),
+        }
+        return TemplateResponse(request, "admin/clients/cpmrate/preview.html", context)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        if request.method == "POST" and "_confirmed" not in request.POST:
+            instance = CpmRate.objects.get(pk=object_id) if object_id else None
+            form = self.get_form(request, instance)(request.POST, instance=instance)
+            if form.is_valid():
+                title = "Confirm the CPM change" if object_id else "Confirm the new CPM rate"
+                return self._preview(request, form.save(commit=False), form, title)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        by = acting_user(request.user)
+        if change:
+            saved = CpmRate.objects.get(pk=obj.pk)
+            services.cpm_rate_change(
+                rate=saved, by=by, cpm=obj.cpm, effective_date=obj.effective_date, note=obj.note
+            )
+            obj.refresh_from_db()
+        else:
+            created = services.cpm_rate_add(
+                client=obj.client,
+                cpm=obj.cpm,
+                effective_date=obj.effective_date,
+                by=by,
+                note=obj.note,
+            )
+            obj.pk = created.pk
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        rate = CpmRate.objects.select_related("client").get(pk=object_id)
+        if request.method == "POST" and "_confirmed" in request.POST:
+            try:
+                services.cpm_rate_delete(rate=rate, by=acting_user(request.user))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return HttpResponseRedirect(reverse("admin:clients_cpmrate_change", args=[rate.pk]))
+            messages.success(
+                request,
+                f"The rate of {rate.effective_date} was removed and the "
+                "days it governed were re-priced.",
+            )
+            return HttpResponseRedirect(reverse("admin:clients_cpmrate_changelist"))
+        return self._preview(request, rate, None, "Confirm removing the CPM rate", removing=True)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and super().has_delete_permission(request, obj)

@@ -1,10 +1,466 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import csv
+import io
+from typing import Any
 
-from ingestion.models import IngestionRun
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from accounts.models import acting_user
+from clients.models import Client
+from ingestion import services
+from ingestion.models import (
+    BackfillJob,
+    FacebookUpload,
+    IngestionRun,
+    RunStatus,
+    StagingRow,
+    UploadStatus,
+)
+
+STATUS_COLOURS = {
+    RunStatus.SUCCESS: "#1b7f3b",
+    RunStatus.PARTIAL: "#a86a00",
+    RunStatus.FAILED: "#b3261e",
+    RunStatus.MISSING_FILE: "#b3261e",
+    RunStatus.PROCESSING: "#44546a",
+}
+
+
+def status_badge(status: str, label: str) -> str:
+    colour = (
+        STATUS_COLOURS.get(RunStatus(status), "#44546a")
+        if status in RunStatus.values
+        else "#44546a"
+    )
+    return format_html(
+        '<span style="color:#fff;background:{};padding:2px 8px;border-radius:10px;'
+        'font-size:11px;white-space:nowrap">{}</span>',
+        colour,
+        label,
+    )
+
+
+class ResolveForm(forms.Form):
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="What was wrong and what was done about it.",
+    )
 
 
 @admin.register(IngestionRun)
 class IngestionRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "client", "source", "status", "started_at"]
+    """Every run of the pipeline: what happened, with the refused rows and actions to fix it."""
+
+    list_display = [
+        "id",
+        "client",
+        "source",
+        "status_label",
+        "requested_date",
+        "date_span",
+        "file_name",
+        "rows_read",
+        "rows_loaded",
+        "rows_failed",
+        "started_at",
+        "resolution_status",
+    ]
+    list_filter = [
+        "status",
+        "source",
+        "client",
+        "resolution_status",
+        "trigger",
+        ("started_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["client"]
+    search_fields = ["client__name", "client__slug", "file_name", "message"]
+    date_hierarchy = "started_at"
+    actions = ["rerun_runs"]
+    readonly_fields = [
+        "client",
+        "source",
+        "status_label",
+        "trigger",
+        "triggered_by",
+        "requested_date",
+        "date_from",
+        "date_to",
+        "file_name",
+        "file_key",
+        "rows_read",
+        "rows_loaded",
+        "rows_failed",
+        "rows_replaced",
+        "started_at",
+        "finished_at",
+        "timings_table",
+        "message",
+        "warning_list",
+        "row_errors",
+        "resolution_status",
+        "resolution_notes",
+        "resolved_by",
+        "resolved_at",
+        "rerun_of",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "client",
+                    "source",
+                    "status_label",
+                    "trigger",
+                    "triggered_by",
+                    "requested_date",
+                    "date_from",
+                    "date_to",
+                    "file_name",
+                    "file_key",
+                ]
+            },
+        ),
+        (
+            "Outcome",
+            {
+                "fields": [
+                    "rows_read",
+                    "rows_loaded",
+                    "rows_failed",
+                    "rows_replaced",
+                    "message",
+                    "warning_list",
+                    "row_errors",
+                ]
+            },
+        ),
+        ("Timing", {"fields": ["started_at", "finished_at", "timings_table"]}),
+        (
+            "Resolution",
+            {
+                "fields": [
+                    "resolution_status",
+                    "resolution_notes",
+                    "resolved_by",
+                    "resolved_at",
+                    "rerun_of",
+                ]
+            },
+        ),
+    ]
+    change_form_template = "admin/ingestion/ingestionrun/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, run: IngestionRun) -> str:
+        return status_badge(run.status, run.get_status_display())
+
+    @admin.display(description="Days in file")
+    def date_span(self, run: IngestionRun) -> str:
+        if not run.date_from:
+            return "-"
+        if run.date_from == run.date_to:
+            return str(run.date_from)
+        return f"{run.date_from} to {run.date_to}"
+
+    @admin.display(description="Timings (s)")
+    def timings_table(self, run: IngestionRun) -> str:
+        if not run.timings:
+            return "-"
+        return format_html_join(", ", "{} {}", ((k, v) for k, v in run.timings.items()))
+
+    @admin.display(description="Warnings")
+    def warning_list(self, run: IngestionRun) -> str:
+        if not run.warnings:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((w,) for w in run.warnings))
+        )
+
+    @admin.display(description="Refused rows")
+    def row_errors(self, run: IngestionRun) -> str:
+        rows = list(StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")[:50])
+        if not rows:
+            return "-"
+        items = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.row_number,
+                    "; ".join(f"{e['column']}: {e['message']}" for e in row.errors or []),
+                )
+                for row in rows
+            ),
+        )
+        download = reverse("admin:ingestion_ingestionrun_errors", args=[run.pk])
+        return format_html(
+            "<table><thead><tr><th>Row</th><th>Problem</th></tr></thead><tbody>{}</tbody>"
+            '</table><p><a href="{}">Download all {} refused rows as CSV</a></p>',
+            items,
+            download,
+            run.rows_failed,
+        )
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:run_id>/errors.csv",
+                wrap(self.errors_csv),
+                name="ingestion_ingestionrun_errors",
+            ),
+            path(
+                "<int:run_id>/resolve/",
+                wrap(self.resolve_view),
+                name="ingestion_ingestionrun_resolve",
+            ),
+            path("<int:run_id>/rerun/", wrap(self.rerun_view), name="ingestion_ingestionrun_rerun"),
+            *super().get_urls(),
+        ]
+
+    def errors_csv(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        """The refused rows with their errors and original cells, for fixing the file."""
+        run = get_object_or_404(IngestionRun, pk=run_id)
+        rows = StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        headers: list[str] = list(run.columns)
+        writer.writerow(["row", "errors", *headers])
+        for row in rows.iterator():
+            problems = "; ".join(f"{e['column']}: {e['message']}" for e in row.errors or [])
+            writer.writerow([row.row_number, problems, *(_defuse(row.raw.get(h)) for h in headers)])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-refused-rows.csv"'
+        return response
+
+    def resolve_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        run = get_object_or_404(IngestionRun, pk=run_id)
+        form = ResolveForm(request.POST or None, initial={"notes": run.resolution_notes})
+        if request.method == "POST" and form.is_valid():
+            services.ingestion_run_resolve(
+                run=run, notes=form.cleaned_data["notes"], by=acting_user(request.user)
+            )
+            messages.success(request, f"Run #{run.pk} marked as resolved.")
+            return HttpResponseRedirect(
+                reverse("admin:ingestion_ingestionrun_change", args=[run.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "run": run,
+            "form": form,
+            "title": f"Resolve run #{run.pk}",
+        }
+        return TemplateResponse(request, "admin/ingestion/ingestionrun/resolve.html", context)
+
+    def rerun_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        run = get_object_or_404(IngestionRun, pk=run_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:ingestion_ingestionrun_change", args=[run.pk])
+            )
+        return self._rerun(request, [run])
+
+    @admin.action(description="Re-run the selected runs")
+    def rerun_runs(self, request: HttpRequest, queryset: QuerySet[IngestionRun]) -> Any:
+        return self._rerun(request, list(queryset.select_related("client")))
+
+    def _rerun(self, request: HttpRequest, runs: list[IngestionRun]) -> HttpResponse:
+        last = None
+        for run in runs:
+            try:
+                last = services.ingestion_run_rerun(run=run, by=acting_user(request.user))
+            except ValidationError as error:
+                messages.error(request, f"Run #{run.pk}: {' '.join(error.messages)}")
+                continue
+            level = (
+                messages.SUCCESS
+                if last.status in (RunStatus.SUCCESS, RunStatus.PARTIAL)
+                else messages.WARNING
+            )
+            messages.add_message(
+                request,
+                level,
+                f"Run #{run.pk} re-ran as #{last.pk}: {last.get_status_display()}. {last.message}",
+            )
+        if last is not None and len(runs) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:ingestion_ingestionrun_change", args=[last.pk])
+            )
+        return HttpResponseRedirect(reverse("admin:ingestion_ingestionrun_changelist"))
+
+
+def _defuse(value: object) -> str:
+    """Spreadsheet programs run cells that start with these; keep them as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class UploadForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
+    file = forms.FileField(
+        help_text="A Facebook/Meta Ads Manager export with a daily breakdown, "
+        ".csv or .xlsx, at most 50 MB."
+    )
+
+
+@admin.register(FacebookUpload)
+class FacebookUploadAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "original_name",
+        "client",
+        "status",
+        "rows",
+        "uploaded_by",
+        "created_at",
+        "run_link",
+    ]
+    list_filter = ["status", "client", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["client", "uploaded_by", "run"]
+    search_fields = ["original_name", "client__name", "checksum"]
+    readonly_fields = [
+        "client",
+        "original_name",
+        "file",
+        "size_bytes",
+        "checksum",
+        "uploaded_by",
+        "status",
+        "run_link",
+        "undone_by",
+        "undone_at",
+        "created_at",
+    ]
+    exclude = ["run"]
+    actions = ["undo_uploads"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Rows loaded / refused")
+    def rows(self, upload: FacebookUpload) -> str:
+        if upload.run is None:
+            return "-"
+        return f"{upload.run.rows_loaded:,} / {upload.run.rows_failed:,}"
+
+    @admin.display(description="Run")
+    def run_link(self, upload: FacebookUpload) -> str:
+        if upload.run_id is None:
+            return "-"
+        url = reverse("admin:ingestion_ingestionrun_change", args=[upload.run_id])
+        return format_html('<a href="{}">#{}</a>', url, upload.run_id)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Admins upload an export for the client they pick."""
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                upload = services.facebook_upload_create(
+                    client=form.cleaned_data["client"],
+                    upload=form.cleaned_data["file"],
+                    by=acting_user(request.user),
+                )
+            except services.DuplicateUpload as duplicate:
+                form.add_error("file", str(duplicate))
+            except services.FileRefused as refused:
+                form.add_error("file", str(refused))
+            else:
+                run = upload.run
+                level = (
+                    messages.SUCCESS
+                    if upload.status == UploadStatus.LOADED
+                    else (
+                        messages.WARNING
+                        if upload.status == UploadStatus.PARTIAL
+                        else messages.ERROR
+                    )
+                )
+                messages.add_message(
+                    request,
+                    level,
+                    f"{upload.original_name}: "
+                    f"{run.message if run else upload.get_status_display()}",
+                )
+                return HttpResponseRedirect(reverse("admin:ingestion_facebookupload_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "Upload a Facebook export",
+            "has_file_field": True,
+        }
+        return TemplateResponse(request, "admin/ingestion/facebookupload/upload.html", context)
+
+    @admin.action(description="Undo the selected uploads (remove the rows they loaded)")
+    def undo_uploads(self, request: HttpRequest, queryset: QuerySet[FacebookUpload]) -> None:
+        for upload in queryset:
+            try:
+                removed = services.facebook_upload_undo(upload=upload, by=acting_user(request.user))
+            except ValidationError as error:
+                messages.error(request, f"{upload.original_name}: {' '.join(error.messages)}")
+            else:
+                messages.success(
+                    request, f"{upload.original_name}: {removed:,} metric rows removed."
+                )
+
+
+@admin.register(BackfillJob)
+class BackfillJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "source",
+        "start_date",
+        "end_date",
+        "status",
+        "progress",
+        "requested_by",
+        "created_at",
+    ]
+    list_filter = ["status", "source"]
+    readonly_fields = [
+        "source",
+        "start_date",
+        "end_date",
+        "status",
+        "steps_total",
+        "steps_done",
+        "results",
+        "message",
+        "requested_by",
+        "finished_at",
+        "created_at",
+    ]
+    exclude = ["clients"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Progress")
+    def progress(self, job: BackfillJob) -> str:
+        return f"{job.steps_done}/{job.steps_total} ({job.progress_percent} %)"

@@ -477,7 +477,7 @@ class BackfillView(ScopedAPIView):
                 by=self.user,
             )
         except DjangoValidationError as error:
-            raise ValidationError({"detail": error.messages}) from None
+            raise ValidationError(error.messages) from None
         queue("ingestion.tasks.run_backfill", job.pk)
         job.refresh_from_db()
         return Response(BackfillOutput(job).data, status=status.HTTP_202_ACCEPTED)

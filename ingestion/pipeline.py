@@ -217,6 +217,7 @@ def _load(
         first_day = result.first_day or (dates.min().date() if not dates.empty else None)
         last_day = result.last_day or (dates.max().date() if not dates.empty else None)
         fields = {
+            "columns": [str(column) for column in parsed.raw.columns],
             "rows_read": rows_read,
             "rows_loaded": loaded_rows,
             "rows_failed": len(row_errors),

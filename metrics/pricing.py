@@ -8,6 +8,8 @@ data is one UPDATE.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -99,7 +101,19 @@ _IMPACT_SQL = """
 """.replace("{new_spend}", sql_spend("m.impressions", "coalesce(p.cpm, 0)"))
 
 
-def spend_impact(*, client_id: int, rates: list[tuple[dt.date, object]]) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class MonthImpact:
+    month: dt.date
+    current_spend: Decimal
+    new_spend: Decimal
+    unpriced_rows: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new_spend - self.current_spend
+
+
+def spend_impact(*, client_id: int, rates: list[tuple[dt.date, Decimal]]) -> list[MonthImpact]:
     """Per month: stored spend vs the spend the proposed CPM history ``rates`` would give.
 
     ``rates`` is the whole proposed history as (effective_date, cpm) pairs. Only months whose
@@ -114,13 +128,7 @@ def spend_impact(*, client_id: int, rates: list[tuple[dt.date, object]]) -> list
         cursor.execute(_IMPACT_SQL, params)
         rows = cursor.fetchall()
     return [
-        {
-            "month": month,
-            "current_spend": current,
-            "new_spend": new,
-            "difference": new - current,
-            "unpriced_rows": unpriced,
-        }
+        MonthImpact(month, current, new, unpriced)
         for month, current, new, unpriced in rows
         if new != current or unpriced
     ]

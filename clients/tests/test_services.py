@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from clients.services import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from clients.tests.factories import ClientFactory
 from metrics.models import CampaignDayRollup, DailyMetric
-from metrics.pricing import spend_impact
+from metrics.pricing import MonthImpact, spend_impact
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
 
@@ -115,13 +115,6 @@ def test_spend_impact_previews_per_month_without_changing_anything(priced_days):
         client_id=priced_days.pk,
         rates=[(dt.date(2025, 1, 1), Decimal("10")), (dt.date(2025, 2, 1), Decimal("12.5"))],
     )
-    assert impact == [
-        {
-            "month": dt.date(2025, 2, 1),
-            "current_spend": Decimal("200"),
-            "new_spend": Decimal("250"),
-            "difference": Decimal("50"),
-            "unpriced_rows": 0,
-        }
-    ]
+    assert impact == [MonthImpact(dt.date(2025, 2, 1), Decimal("200"), Decimal("250"), 0)]
+    assert impact[0].difference == Decimal("50")
     assert set(spend_by_day(priced_days).values()) == {Decimal("100")}

@@ -57,6 +57,9 @@ class IngestionRun(TimestampedModel):
     file_key = models.CharField(
         max_length=1024, blank=True, help_text="S3 key or storage name the data was read from."
     )
+    columns = models.JSONField(
+        default=list, blank=True, help_text="The file's column headers, in the file's order."
+    )
     rows_read = models.PositiveIntegerField(default=0)
     rows_loaded = models.PositiveIntegerField(default=0)
     rows_failed = models.PositiveIntegerField(default=0)
