@@ -49,8 +49,7 @@ demo: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --no-input -v0
-	$(MANAGE) demo
-	$(MAKE) --no-print-directory serve
+	HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
 # Serves the product and runs the django-q2 cluster beside it. Ctrl-C stops both; the cluster is
 # stopped by signalling its main process only (a signal to the whole group can leave it hanging).

@@ -68,7 +68,8 @@ class _Timer:
         try:
             yield
         finally:
-            self.timings[name] = round(time.perf_counter() - started, 4)
+            spent = time.perf_counter() - started
+            self.timings[name] = round(self.timings.get(name, 0) + spent, 4)
 
     def total(self) -> dict[str, float]:
         return {**self.timings, "total": round(time.perf_counter() - self._started, 4)}
@@ -181,10 +182,9 @@ def _load(
     with transaction.atomic():
         loader.lock_client_source(client_id=client.pk, source=source)
         with timer.stage("stage"):
-            loader.stage(run_id=run.pk, parsed=parsed, validated=validated)
+            loader.stage(parsed=parsed, validated=validated)
         with timer.stage("price"):
             unpriced = loader.refuse_unpriced(
-                run_id=run.pk,
                 client_id=client.pk,
                 client_name=client.name,
                 date_header=parsed.headers.get("date", "date"),
@@ -200,8 +200,9 @@ def _load(
                         f"starting on or before {day}, then re-run",
                     }
                 ]
+        with timer.stage("stage"):
+            loader.keep_staged(run_id=run.pk, headers=[str(c) for c in parsed.raw.columns])
         with timer.stage("resolve"):
-            loader.select_run_rows(run_id=run.pk)
             loader.resolve_hierarchy(client_id=client.pk, source=source)
         with timer.stage("load"):
             result = loader.load(client_id=client.pk, source=source, run_id=run.pk)

@@ -260,6 +260,7 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "werkzeug": {"level": "WARNING"},
     },
 }
 
