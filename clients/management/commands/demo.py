@@ -31,7 +31,7 @@ from campaigns.models import Source
 from clients.models import Client, CpmRate
 from clients.services import client_create, cpm_rate_add
 from ingestion import demo
-from ingestion.models import IngestionRun, RunStatus, RunTrigger
+from ingestion.models import FacebookUpload, IngestionRun, RunStatus, RunTrigger, UploadStatus
 from ingestion.services import (
     DuplicateUpload,
     facebook_upload_create,
@@ -199,7 +199,17 @@ class Command(BaseCommand):
         self.stdout.write(f"  Surfside {client.name}: {summary or 'already loaded'}")
 
     def _facebook(self, client: Client, admin: User, days: list[dt.date]) -> None:
+        # Workbooks carry their save time, so a regenerated week has a new checksum: weeks
+        # already uploaded are skipped by name instead.
+        uploaded = set(
+            FacebookUpload.objects.filter(
+                client=client, status__in=[UploadStatus.LOADED, UploadStatus.PARTIAL]
+            ).values_list("original_name", flat=True)
+        )
         for start in demo.weekly_starts(days[0], days[-1]):
+            name = f"Borealis-Meta-week-{start}.xlsx"
+            if name in uploaded:
+                continue
             content = demo.facebook_week(
                 start,
                 seed=client.slug,
@@ -207,7 +217,7 @@ class Command(BaseCommand):
                 regions=("New York", "New Jersey", "Connecticut"),
                 volume=900,
             )
-            file = SimpleUploadedFile(f"Borealis-Meta-week-{start}.xlsx", content)
+            file = SimpleUploadedFile(name, content)
             try:
                 upload = facebook_upload_create(client=client, upload=file, by=admin)
             except DuplicateUpload:
