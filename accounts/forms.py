@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from accounts import login_guard
 from accounts.request_context import client_ip
+from accounts.services import user_password_change
 
 
 class GuardedAuthenticationForm(AuthenticationForm):
@@ -46,3 +47,19 @@ class PasswordResetByAdminForm(forms.Form):
         if cleaned.get("new_password1") != cleaned.get("new_password2"):
             raise forms.ValidationError("The two passwords do not match.")
         return cleaned
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """A user changes their own password (old one checked) through the audited service."""
+
+    def save(self, commit: bool = True) -> Any:
+        user_password_change(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+class EmailedPasswordSetForm(SetPasswordForm):
+    """The new password from a reset link; the link proved who it is, the service audits it."""
+
+    def save(self, commit: bool = True) -> Any:
+        user_password_change(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from reports import views
+from reports.views import dashboard, hierarchy, uploads
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("", dashboard.home, name="home"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("campaigns/<int:pk>/", hierarchy.CampaignPageView.as_view(), name="campaign"),
+    path("strategies/<int:pk>/", hierarchy.StrategyPageView.as_view(), name="strategy"),
+    path("placements/<int:pk>/", hierarchy.PlacementPageView.as_view(), name="placement"),
+    path("uploads/", uploads.UploadsView.as_view(), name="uploads"),
+    path("uploads/<int:pk>/", uploads.UploadDetailView.as_view(), name="upload"),
 ]

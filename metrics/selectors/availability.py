@@ -17,6 +17,7 @@ from clients.models import Client
 from ingestion.models import IngestionRun, RunStatus
 from metrics.models import DailyMetric
 from metrics.periods import DateRange
+from metrics.selectors.measures import rollups_in_range
 
 STATUS_OK = "ok"
 REASON_FILE_NOT_DELIVERED = "no data: file not delivered"
@@ -133,3 +134,20 @@ def freshness(*, clients: QuerySet[Client], sources: list[str]) -> list[Freshnes
         )
         for source in sources
     ]
+
+
+def days_with_data(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> dict[str, set[dt.date]]:
+    """Per source, the days of the range that hold data for the clients in scope (one query on
+    the campaign rollups, which have a row for every campaign and day with delivery)."""
+    rows = (
+        rollups_in_range(clients=clients, start=date_range.start, end=date_range.end, source=source)
+        .values_list("source", "date")
+        .distinct()
+        .order_by()
+    )
+    found: dict[str, set[dt.date]] = {}
+    for row_source, day in rows:
+        found.setdefault(row_source, set()).add(day)
+    return found

@@ -1,0 +1,105 @@
+"""What a page is about: the date range, the source and (for admins) the client, from the URL.
+
+Every link on a page keeps these, so a drill-down, a sort or an export shows the same slice the
+person was looking at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from campaigns.models import Source
+from metrics.periods import MAX_RANGE_DAYS, DateRange, default_end, default_start
+
+DATE_FORMAT_MESSAGE = "Use a date like 2025-03-01 (YYYY-MM-DD)."
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+class ReportFilterForm(forms.Form):
+    """The range and source of a report page. Empty dates mean the 30 days that end yesterday."""
+
+    start_date = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+    )
+    end_date = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+    )
+    source = forms.ChoiceField(
+        label="Source", required=False, choices=[("", "All sources"), *Source.choices]
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        end = cleaned.get("end_date") or default_end(timezone.localdate())
+        start = cleaned.get("start_date") or default_start(end)
+        if start > end:
+            raise forms.ValidationError(
+                f"The range starts ({_day(start)}) after it ends ({_day(end)}): "
+                "pick a start on or before the end."
+            )
+        days = (end - start).days + 1
+        if days > MAX_RANGE_DAYS:
+            raise forms.ValidationError(
+                f"That range is {days:,} days long; pick at most {MAX_RANGE_DAYS} days."
+            )
+        cleaned["date_range"] = DateRange(start, end)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The slice a page shows; ``client_id`` is kept only when the URL named a client."""
+
+    date_range: DateRange
+    source: str | None = None
+    client_id: int | None = None
+
+    def params(self, **overrides: object) -> dict[str, str]:
+        """The URL parameters for this slice, with ``overrides`` (None drops a parameter)."""
+        values: dict[str, object] = {
+            "start_date": self.date_range.start.isoformat(),
+            "end_date": self.date_range.end.isoformat(),
+            "source": self.source,
+            "client_id": self.client_id,
+        }
+        values.update(overrides)
+        return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+    def query(self, **overrides: object) -> str:
+        """``?start_date=...&end_date=...`` for links that keep this slice."""
+        return "?" + urlencode(self.params(**overrides))
+
+    def with_source(self, source: str | None) -> ReportFilters:
+        return replace(self, source=source)
+
+
+def read_filters(data: QueryDict, client_id: int | None) -> tuple[ReportFilters, ReportFilterForm]:
+    """The page's filters from its query string. Bad input falls back to the default range and
+    the form carries the errors, so the page still shows something and says what was wrong."""
+    form = ReportFilterForm(data)
+    if form.is_valid():
+        date_range = form.cleaned_data["date_range"]
+        source = form.cleaned_data.get("source") or None
+    else:
+        end = default_end(timezone.localdate())
+        date_range = DateRange(default_start(end), end)
+        source = None
+    return ReportFilters(date_range=date_range, source=source, client_id=client_id), form

@@ -1,0 +1,41 @@
+"""Template filters that write numbers for people (see ``reports.formatting``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from reports import formatting
+
+register = template.Library()
+
+
+@register.filter
+def count(value: int | Decimal | None) -> str:
+    return formatting.count(value)
+
+
+@register.filter
+def money(value: int | Decimal | None) -> str:
+    return formatting.money(value)
+
+
+@register.filter
+def percent(value: int | Decimal | None) -> str:
+    return formatting.percent(value)
+
+
+@register.filter
+def measure(value: int | Decimal | None, name: str) -> str:
+    """``{{ totals.spend|measure:"spend" }}``: the measure written as its kind is written."""
+    return formatting.measure_value(name, value)
+
+
+@register.filter
+def attr(obj: Any, name: str) -> Any:
+    """``{{ row|attr:column.key }}``: a value by name (templates cannot index by a variable)."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)

@@ -1,0 +1,72 @@
+"""The dashboard: KPI cards against the previous period, data freshness per source, and the
+campaign table that the drill-down starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from campaigns.models import Source
+from metrics.formulas import Totals, changes
+from metrics.selectors.hierarchy import CAMPAIGNS
+from metrics.selectors.summary import totals_with_previous
+from reports.formatting import MEASURES, change_text, measure_value
+from reports.freshness import freshness_strip
+from reports.tables import performance_table
+from reports.views.base import ReportPageMixin
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboard")
+
+
+def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
+    """One card per measure: its value and, when there is a previous period, how it moved."""
+    values = current.as_dict()
+    moved = changes(current, previous) if previous is not None else {}
+    return [
+        {
+            "measure": measure,
+            "value": measure_value(measure.name, values[measure.name]),
+            "change": change_text(measure.name, moved[measure.name]) if moved else None,
+        }
+        for measure in MEASURES
+    ]
+
+
+class DashboardView(ReportPageMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = self.filters
+        context.update(self.report_context(filters, whole_scope=True), client=self.shown_client())
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=filters.date_range, source=filters.source
+        )
+        table = performance_table(
+            CAMPAIGNS,
+            clients=self.clients,
+            filters=filters,
+            ordering=self.request.GET.get("ordering"),
+            page_number=self.request.GET.get("page"),
+        )
+        strip = freshness_strip(
+            clients=self.clients, date_range=filters.date_range, source=filters.source
+        )
+        context.update(
+            kpis=kpi_cards(current, previous),
+            previous_range=filters.date_range.previous(),
+            has_data=table.page.paginator.count > 0,
+            source_label=Source(filters.source).label if filters.source else None,
+            all_sources_query=filters.query(source=None),
+            freshness=[entry for entry in strip if entry.in_use],
+            unused_sources=[entry.label for entry in strip if not entry.in_use],
+            table=table,
+        )
+        return context
