@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -121,15 +120,6 @@ class FacebookUploadView(ScopedAPIView):
 
     parser_classes = [MultiPartParser]
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Refuse an oversized body from its Content-Length, before the upload is read.
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.MAX_UPLOAD_BYTES + 64 * 1024:
-            self.too_large = True
-        super().initial(request, *args, **kwargs)
-
-    too_large = False
-
     @extend_schema(
         request={
             "multipart/form-data": {
@@ -145,14 +135,6 @@ class FacebookUploadView(ScopedAPIView):
         tags=["facebook"],
     )
     def post(self, request: Request) -> Response:
-        if self.too_large:
-            return Response(
-                {
-                    "detail": f"The file is larger than {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB. "
-                    "Export a shorter date range."
-                },
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
         client = self._client(request)
         upload = request.FILES.get("file")
         if upload is None:

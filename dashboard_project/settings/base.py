@@ -156,8 +156,14 @@ STORAGES = {
 }
 # Uploads larger than this are refused before they are read whole.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
-# Above this size Django streams uploads to a temporary file instead of memory.
+# Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
+# are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "ingestion.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- AWS (Surfside) -------------------------------------------------------------------------
