@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from clients import api as clients_api
 from dashboard_project.api.health import HealthView
 from dashboard_project.api.schema import DocsView, SchemaView
+from ingestion.vibe import api as vibe_api
 
 router = SimpleRouter(trailing_slash=False)
 router.register("clients", clients_api.ClientViewSet, basename="client")
@@ -28,6 +29,11 @@ urlpatterns = [
     ),
     path(
         "clients/<str:client_pk>/users", clients_api.ClientUsersView.as_view(), name="client-users"
+    ),
+    path(
+        "clients/<str:client_pk>/connections/vibe",
+        vibe_api.VibeConnectionView.as_view(),
+        name="client-connection-vibe",
     ),
     path(
         "admin/clients/<str:client_pk>/toggle-status",
