@@ -226,6 +226,10 @@ class VibeKeyBudgetAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting the row would forget the hour's requests and let the budget be overspent.
+        return False
+
     @admin.display(description="API key")
     def key(self, budget: VibeKeyBudget) -> str:
         return mask_api_key(budget.key_last4)
@@ -239,5 +243,6 @@ class VibeKeyBudgetAdmin(admin.ModelAdmin):
     def circuit(self, budget: VibeKeyBudget) -> str:
         if budget.circuit_open_until and budget.circuit_open_until > timezone.now():
             until = timezone.localtime(budget.circuit_open_until)
-            return f"OPEN until {until:%Y-%m-%d %H:%M} ({budget.consecutive_failures} failures)"
+            failures = budget.consecutive_failures
+            return f"OPEN until {until:%Y-%m-%d %H:%M} after {failures} failure(s) in a row"
         return "closed"

@@ -51,6 +51,9 @@ class BudgetDecision:
     reason: str = ""
     # The reservation's stamp (counted calls only), to be settled once the answer arrives.
     stamp: dt.datetime | None = None
+    # A refusal that holds every call with the key (circuit open, Vibe's 429 pause), not only
+    # the counted ones.
+    every_call: bool = False
 
 
 def _locked_budget(key_fingerprint: str, key_last4: str) -> VibeKeyBudget:
@@ -89,15 +92,24 @@ def budget_reserve(
                 not_before=budget.circuit_open_until,
                 reason=f"Vibe calls are paused after {budget.consecutive_failures} failures in "
                 f"a row (last: {budget.last_failure or 'unknown'})",
+                every_call=True,
             )
         if budget.blocked_until and now < budget.blocked_until:
             return BudgetDecision(
                 granted=False,
                 not_before=budget.blocked_until,
                 reason=budget.blocked_reason or "Vibe asked us to wait (rate limit)",
+                every_call=True,
             )
         if not counted:
             return BudgetDecision(granted=True)
+        vendor_reset_at = budget.vendor_reset_at
+        if budget.vendor_remaining == 0 and vendor_reset_at and now < vendor_reset_at:
+            return BudgetDecision(
+                granted=False,
+                not_before=vendor_reset_at,
+                reason="Vibe reports no requests left for this key until its reset time",
+            )
         limit = settings.VIBE_REQUESTS_PER_HOUR
         recent = sorted(stamp for stamp in budget.request_times if stamp > now - WINDOW)
         if len(recent) >= limit:
@@ -140,11 +152,10 @@ def budget_after_call(
         if rate_limit.limit is not None:
             budget.vendor_limit = rate_limit.limit
         if rate_limit.remaining is not None:
+            # Read by ``budget_reserve``: when Vibe says the key is spent (another system may
+            # share it), counted calls wait for Vibe's reset time whatever our own count says.
             budget.vendor_remaining = rate_limit.remaining
             budget.vendor_reset_at = rate_limit.reset_at
-            if rate_limit.remaining <= 0 and rate_limit.reset_at and rate_limit.reset_at > now:
-                # Vibe says the key is spent (another system may share it): trust Vibe.
-                _block(budget, rate_limit.reset_at, "Vibe reports no requests left this hour")
         if outcome is CallOutcome.RATE_LIMITED:
             _block(budget, rate_limit_pause_until(rate_limit, now), error or "HTTP 429")
         elif outcome is CallOutcome.SUCCESS:

@@ -82,6 +82,11 @@ class VibeNotConfigured(Exception):
     """The client has no enabled Vibe connection. ``str(error)`` says what to do."""
 
 
+# The budget refusals met during one pass of the scheduler, by key fingerprint: later requests
+# with the same key are deferred together instead of each asking the budget again.
+Refusals = dict[str, BudgetDecision]
+
+
 @dataclass
 class _Claim:
     """A request this worker owns until it saves an outcome (or the claim lapses)."""
@@ -89,6 +94,7 @@ class _Claim:
     request: VibeReportRequest
     token: uuid.UUID
     clock: Clock
+    refusals: Refusals | None = None
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -97,12 +103,15 @@ class _Claim:
 # --- Entry points ---------------------------------------------------------------------------
 
 
-def advance_report_request(request_id: int, *, clock: Clock = SYSTEM_CLOCK) -> int:
+def advance_report_request(
+    request_id: int, *, clock: Clock = SYSTEM_CLOCK, refusals: Refusals | None = None
+) -> int:
     """Move one report request as far as it can go now; returns the number of steps taken (0 when
-    it is not due, finished, or another worker has it). Safe to call from several workers."""
+    it is not due, finished, or another worker has it). Safe to call from several workers.
+    ``refusals`` collects the budget's refusals for the rest of a scheduler pass."""
     steps = 0
     while steps < MAX_STEPS:
-        claim = _claim(request_id, clock)
+        claim = _claim(request_id, clock, refusals)
         if claim is None:
             break
         steps += 1
@@ -115,6 +124,9 @@ def advance_report_request(request_id: int, *, clock: Clock = SYSTEM_CLOCK) -> i
                 claim, "an unexpected error (details in the server log)", "move the report on"
             )
             break
+        outcome = claim.request
+        if outcome.state not in ACTIVE_STATES or outcome.next_attempt_at > clock.now():
+            break  # finished, or waiting: no need to ask the database again
     return steps
 
 
@@ -176,6 +188,25 @@ def ingest_vibe_day(
     run = IngestionRun.objects.get(pk=request.run_id)
     say(f"Run #{run.pk}: {run.status}. {run.message}")
     return run
+
+
+def defer_report_requests(
+    *, request_ids: list[int], decision: BudgetDecision, now: dt.datetime
+) -> int:
+    """Push due requests back to the budget's next free slot in one statement (the rest of a
+    pass once their key's budget has refused a call). Requests that stopped being due, or that
+    another worker claimed meanwhile, are left alone."""
+    assert decision.not_before is not None
+    return VibeReportRequest.objects.filter(
+        pk__in=request_ids,
+        state__in=ACTIVE_STATES,
+        next_attempt_at__lte=now,
+        claim_token__isnull=True,
+    ).update(
+        next_attempt_at=decision.not_before,
+        note=f"Waiting until {_when(decision.not_before)}: {decision.reason}."[:NOTE_LENGTH],
+        updated_at=timezone.now(),
+    )
 
 
 def trailing_window(*, now: dt.datetime, days: int) -> tuple[dt.date, dt.date]:
@@ -247,7 +278,7 @@ def vibe_backfill(
 # --- Claims ---------------------------------------------------------------------------------
 
 
-def _claim(request_id: int, clock: Clock) -> _Claim | None:
+def _claim(request_id: int, clock: Clock, refusals: Refusals | None = None) -> _Claim | None:
     now = clock.now()
     token = uuid.uuid4()
     with transaction.atomic():
@@ -262,7 +293,7 @@ def _claim(request_id: int, clock: Clock) -> _Claim | None:
         request.claim_token = token
         request.next_attempt_at = now + CLAIM
         request.save(update_fields=["claim_token", "next_attempt_at", "updated_at"])
-    return _Claim(request=request, token=token, clock=clock)
+    return _Claim(request=request, token=token, clock=clock, refusals=refusals)
 
 
 def _save(claim: _Claim, *, keep_claim: bool = False, **fields: Any) -> bool:
@@ -680,6 +711,8 @@ def _reserve(
     if decision.granted:
         return decision
     assert decision.not_before is not None
+    if claim.refusals is not None:
+        claim.refusals[connection.api_key_fingerprint] = decision
     _save(
         claim,
         next_attempt_at=decision.not_before,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
@@ -17,14 +18,22 @@ from ingestion.models import (
 from ingestion.vibe.budget import WINDOW
 
 
-def due_report_request_ids(*, now: dt.datetime) -> list[int]:
-    """Unfinished report requests whose time has come, in the order they should get the budget.
+@dataclass(frozen=True)
+class DueReportRequest:
+    id: int
+    state: str
+    key_fingerprint: str | None
+
+
+def due_report_requests(*, now: dt.datetime) -> list[DueReportRequest]:
+    """Unfinished report requests whose time has come, in the order they should get the budget,
+    with the fingerprint of the key each one uses.
 
     Reports already created at Vibe go first (finishing work in flight frees its slot in Vibe's
     queue and brings data sooner); then oldest ``next_attempt_at`` first, which is how backfills
     interleave clients round-robin; the id breaks ties in creation order.
     """
-    return list(
+    rows = (
         VibeReportRequest.objects.filter(state__in=ACTIVE_STATES, next_attempt_at__lte=now)
         .annotate(
             waiting_to_be_created=Case(
@@ -34,8 +43,9 @@ def due_report_request_ids(*, now: dt.datetime) -> list[int]:
             )
         )
         .order_by("waiting_to_be_created", "next_attempt_at", "id")
-        .values_list("id", flat=True)
+        .values_list("id", "state", "client__vibe_connection__api_key_fingerprint")
     )
+    return [DueReportRequest(*row) for row in rows]
 
 
 def vibe_connection_for(client: Client) -> VibeConnection | None:
