@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from dashboard_project.db import TimestampedModel
 from ingestion.models.runs import IngestionRun, RunTrigger
@@ -46,6 +47,7 @@ class VibeConnection(TimestampedModel):
     def __str__(self) -> str:
         return f"Vibe advertiser {self.advertiser_id}"
 
+    @sensitive_variables("api_key")
     def set_api_key(self, api_key: str) -> None:
         self.api_key_encrypted = encrypt_api_key(api_key)
         self.api_key_last4 = api_key[-4:]

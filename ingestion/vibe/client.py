@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 from ingestion.vibe.keys import redact
 
@@ -188,6 +189,7 @@ def download_report(download_url: str, *, timeout: float) -> bytes:
 class VibeClient:
     """Calls Vibe for one connection. Construct one per use; it holds the key only in memory."""
 
+    @sensitive_variables("api_key")
     def __init__(
         self,
         *,

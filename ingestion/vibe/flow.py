@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User
 from campaigns.models import Source
@@ -183,9 +184,12 @@ def ingest_vibe_day(
             clock.sleep(min(wait, 30.0) if request.claim_token else wait)
         elif steps == 0:
             clock.sleep(1.0)
-    if request.run_id is None:  # pragma: no cover - every terminal state links a run
-        raise RuntimeError(f"Vibe report request {request.pk} finished without a run.")
-    run = IngestionRun.objects.get(pk=request.run_id)
+    if request.run_id is None:
+        # Every terminal state links a run; should one not, the caller still gets a failed run.
+        run = start_run(client=client, source=Source.VIBE, trigger=trigger, requested_date=day)
+        finish_run(run, status=RunStatus.FAILED, message=request.failure_reason or request.note)
+    else:
+        run = IngestionRun.objects.get(pk=request.run_id)
     say(f"Run #{run.pk}: {run.status}. {run.message}")
     return run
 
@@ -258,21 +262,50 @@ def vibe_backfill(
         chunks.append((chunk_start, chunk_end))
         chunk_start = chunk_end + dt.timedelta(days=1)
     now = clock.now()
-    ids = []
-    for position, (chunk, client) in enumerate(
-        (chunk, client) for chunk in chunks for client in clients
-    ):
-        request = report_request_create(
+    planned = [
+        VibeReportRequest(
             client=client,
-            start_date=chunk[0],
-            end_date=chunk[1],
+            start_date=chunk_start,
+            end_date=chunk_end,
             trigger=RunTrigger.BACKFILL,
-            requested_date=chunk[1],
-            now=now,
+            requested_date=chunk_end,
             next_attempt_at=now + dt.timedelta(seconds=position),
+            note="Waiting to be created at Vibe.",
         )
-        ids.append(request.pk)
-    return ids
+        for position, ((chunk_start, chunk_end), client) in enumerate(
+            (chunk, client) for chunk in chunks for client in clients
+        )
+    ]
+    existing = {
+        (client_id, first, last): pk
+        for pk, client_id, first, last in VibeReportRequest.objects.filter(
+            client__in=clients, state__in=ACTIVE_STATES
+        ).values_list("pk", "client_id", "start_date", "end_date")
+    }
+    missing = [
+        request
+        for request in planned
+        if (request.client_id, request.start_date, request.end_date) not in existing
+    ]
+    try:
+        with transaction.atomic():
+            VibeReportRequest.objects.bulk_create(missing)
+    except IntegrityError:
+        # Another backfill queued some of the same ranges meanwhile: take them one by one.
+        for request in missing:
+            request.pk = report_request_create(
+                client=request.client,
+                start_date=request.start_date,
+                end_date=request.end_date,
+                trigger=RunTrigger.BACKFILL,
+                requested_date=request.end_date,
+                now=now,
+                next_attempt_at=request.next_attempt_at,
+            ).pk
+    return [
+        existing.get((request.client_id, request.start_date, request.end_date)) or request.pk
+        for request in planned
+    ]
 
 
 # --- Claims ---------------------------------------------------------------------------------
@@ -679,6 +712,7 @@ def _call_failed(
 # --- Helpers --------------------------------------------------------------------------------
 
 
+@sensitive_variables("api_key")
 def _api(claim: _Claim) -> tuple[VibeConnection, VibeClient] | None:
     """The client's connection and an HTTP client for it, or None after failing the request."""
     client = claim.request.client

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
@@ -27,6 +28,7 @@ API_KEY_MIN_LENGTH = 8
 API_KEY_INVALID = "This does not look like a Vibe API key (too short or has spaces)."
 
 
+@sensitive_variables("api_key")
 def vibe_connection_set(
     *,
     client: Client,
@@ -62,21 +64,35 @@ def vibe_connection_set(
     if is_enabled is not None:
         connection.is_enabled = is_enabled
     connection.full_clean(exclude=["client"])
-    with transaction.atomic():
-        connection.save()
-        after = snapshot(connection, CONNECTION_AUDIT_FIELDS)
-        if creating:
-            audit_record(actor=by, action=AuditAction.CREATE, entity=connection, new=after)
-        else:
-            old, new = changed_values(before, after)
-            if api_key and "api_key_last4" not in new:
-                # Same last four characters, different key: still worth a line in the log.
-                old, new = {**old, "api_key": "(previous key)"}, {**new, "api_key": "(replaced)"}
-            if new:
-                audit_record(
-                    actor=by, action=AuditAction.UPDATE, entity=connection, old=old, new=new
-                )
+    try:
+        with transaction.atomic():
+            _save_and_audit(connection, creating, before, api_key_changed=bool(api_key), by=by)
+    except IntegrityError:
+        raise ValidationError(
+            f"{client}'s Vibe connection was changed at the same time; try again."
+        ) from None
     return connection
+
+
+def _save_and_audit(
+    connection: VibeConnection,
+    creating: bool,
+    before: dict[str, object],
+    *,
+    api_key_changed: bool,
+    by: User | None,
+) -> None:
+    connection.save()
+    after = snapshot(connection, CONNECTION_AUDIT_FIELDS)
+    if creating:
+        audit_record(actor=by, action=AuditAction.CREATE, entity=connection, new=after)
+        return
+    old, new = changed_values(before, after)
+    if api_key_changed and "api_key_last4" not in new:
+        # Same last four characters, different key: still worth a line in the log.
+        old, new = {**old, "api_key": "(previous key)"}, {**new, "api_key": "(replaced)"}
+    if new:
+        audit_record(actor=by, action=AuditAction.UPDATE, entity=connection, old=old, new=new)
 
 
 def report_request_create(
