@@ -464,3 +464,7 @@ class BackfillJobAdmin(admin.ModelAdmin):
     @admin.display(description="Progress")
     def progress(self, job: BackfillJob) -> str:
         return f"{job.steps_done}/{job.steps_total} ({job.progress_percent} %)"
+
+
+# The Vibe models' admin lives with the Vibe integration.
+from ingestion.vibe import admin as _vibe_admin  # noqa: E402,F401

@@ -12,8 +12,15 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
-from ingestion.models import BackfillJob, BackfillStatus, IngestionRun, RunTrigger
+from ingestion.models import (
+    BackfillJob,
+    BackfillStatus,
+    IngestionRun,
+    RunTrigger,
+    VibeReportRequest,
+)
 from ingestion.services import surfside_ingest_day
+from ingestion.vibe.flow import VibeNotConfigured, vibe_backfill
 
 MAX_BACKFILL_DAYS = 400
 
@@ -70,6 +77,8 @@ def backfill_run(job_id: int, *, on_step: StepCallback | None = None) -> Backfil
     job = BackfillJob.objects.get(pk=job_id)
     if job.status == BackfillStatus.DONE:
         return job
+    if job.source == Source.VIBE:
+        return _queue_vibe_reports(job)
     done = {(step["client"], step["date"]) for step in job.results}
     job.status = BackfillStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
@@ -104,6 +113,40 @@ def backfill_run(job_id: int, *, on_step: StepCallback | None = None) -> Backfil
     failed = sum(1 for step in job.results if step["status"] not in ("success", "partial"))
     job.message = f"{job.steps_done} days loaded" + (f", {failed} without data" if failed else "")
     job.save(update_fields=["status", "finished_at", "message", "updated_at"])
+    return job
+
+
+def _queue_vibe_reports(job: BackfillJob) -> BackfillJob:
+    """Vibe is not pulled day by day: the range becomes reports of at most 45 days per client,
+    queued fairly across clients; the task cluster advances them within each key's budget."""
+    clients = list(job.clients.order_by("name"))
+    try:
+        request_ids = vibe_backfill(clients=clients, start=job.start_date, end=job.end_date)
+    except VibeNotConfigured as error:
+        job.status = BackfillStatus.FAILED
+        job.message = str(error)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at", "updated_at"])
+        return job
+    requests = VibeReportRequest.objects.filter(pk__in=request_ids).select_related("client")
+    job.results = [
+        {
+            "client": request.client.slug,
+            "report_request_id": request.pk,
+            "start": request.start_date.isoformat(),
+            "end": request.end_date.isoformat(),
+            "state": request.state,
+        }
+        for request in requests.order_by("next_attempt_at", "pk")
+    ]
+    job.steps_total = job.steps_done = len(job.results)
+    job.status = BackfillStatus.DONE
+    job.finished_at = timezone.now()
+    job.message = (
+        f"{len(job.results)} Vibe report(s) queued; the task cluster loads them as each API "
+        "key's budget allows (see Vibe report requests in the admin)."
+    )
+    job.save()
     return job
 
 

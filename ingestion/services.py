@@ -30,6 +30,7 @@ from ingestion.models import (
 )
 from ingestion.pipeline import finish_run, run_ingestion, start_run
 from ingestion.sources import s3
+from ingestion.vibe.flow import ingest_vibe_day
 from metrics.models import DailyMetric
 from metrics.rollups import rollups_refresh
 
@@ -365,6 +366,10 @@ def ingestion_run_rerun(*, run: IngestionRun, by: User | None) -> IngestionRun:
         upload.run = new
         upload.status = _UPLOAD_STATUS.get(RunStatus(new.status), UploadStatus.FAILED)
         upload.save(update_fields=["run", "status", "updated_at"])
+    elif run.source == Source.VIBE and run.requested_date:
+        new = ingest_vibe_day(
+            client=client, day=run.requested_date, trigger=RunTrigger.RERUN, triggered_by=by
+        )
     else:
         raise ValidationError(
             "This run cannot be re-run: its input is not kept (a local file). Load the file again."

@@ -102,6 +102,14 @@ CASES = [
         writes=True,
     ),
     Case(
+        "api/v1/clients/<str:client_pk>/connections/vibe",
+        "put",
+        "/api/v1/clients/{a}/connections/vibe",
+        owner=403,
+        payload={"advertiser_id": "adv-1", "api_key": "vibe-test-key-1234"},
+        writes=True,
+    ),
+    Case(
         "api/v1/admin/clients/<str:client_pk>/toggle-status",
         "put",
         "/api/v1/admin/clients/{a}/toggle-status",

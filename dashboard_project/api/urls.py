@@ -8,6 +8,7 @@ from clients import api as clients_api
 from dashboard_project.api.health import HealthView
 from dashboard_project.api.schema import DocsView, SchemaView
 from ingestion import api as ingestion_api
+from ingestion.vibe import api as vibe_api
 from metrics.api import dashboard as dashboard_api
 from metrics.api import hierarchy as hierarchy_api
 from metrics.api import series as series_api
@@ -36,6 +37,11 @@ urlpatterns = [
     ),
     path(
         "clients/<str:client_pk>/users", clients_api.ClientUsersView.as_view(), name="client-users"
+    ),
+    path(
+        "clients/<str:client_pk>/connections/vibe",
+        vibe_api.VibeConnectionView.as_view(),
+        name="client-connection-vibe",
     ),
     path(
         "admin/clients/<str:client_pk>/toggle-status",

@@ -156,8 +156,14 @@ STORAGES = {
 }
 # Uploads larger than this are refused before they are read whole.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
-# Above this size Django streams uploads to a temporary file instead of memory.
+# Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
+# are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "ingestion.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- AWS (Surfside) -------------------------------------------------------------------------
@@ -167,6 +173,37 @@ AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
 # --- Vibe -----------------------------------------------------------------------------------
 VIBE_API_BASE_URL = env.str(
     "VIBE_API_BASE_URL", default="https://clear-platform.vibe.co/rest/reporting/v1"
+)
+# Secret the Fernet key for stored Vibe API keys is derived from; SECRET_KEY when empty. Changing
+# it makes stored keys unreadable (they must be entered again).
+VIBE_KEY_ENCRYPTION_KEY = env.str("VIBE_KEY_ENCRYPTION_KEY", default="")
+# Requests per rolling hour per API key, shared by every process (Vibe allows 15).
+VIBE_REQUESTS_PER_HOUR = env.int("VIBE_REQUESTS_PER_HOUR", default=15)
+# Count only report creations against the budget (what Vibe documents as limited), not polls.
+VIBE_BUDGET_COUNTS_ONLY_CREATE = env.bool("VIBE_BUDGET_COUNTS_ONLY_CREATE", default=False)
+# Days the daily pull re-fetches, ending yesterday (Vibe restates recent days for ~7 hours).
+VIBE_TRAILING_DAYS = env.int("VIBE_TRAILING_DAYS", default=3)
+# Longest date range of one report (Vibe's limit is 45 days).
+VIBE_MAX_REPORT_DAYS = env.int("VIBE_MAX_REPORT_DAYS", default=45)
+# Time zone the reports' days are cut in.
+VIBE_REPORT_TIMEZONE = env.str("VIBE_REPORT_TIMEZONE", default="America/New_York")
+# Status polls of one report: first one after this delay, then backing off (doubling) from the
+# minimum interval up to the maximum.
+VIBE_FIRST_POLL_DELAY_SECONDS = env.int("VIBE_FIRST_POLL_DELAY_SECONDS", default=60)
+VIBE_POLL_MIN_INTERVAL_SECONDS = env.int("VIBE_POLL_MIN_INTERVAL_SECONDS", default=10)
+VIBE_POLL_MAX_INTERVAL_SECONDS = env.int("VIBE_POLL_MAX_INTERVAL_SECONDS", default=900)
+# A report Vibe has not finished this many hours after it was created is failed and alerted.
+VIBE_REPORT_DEADLINE_HOURS = env.float("VIBE_REPORT_DEADLINE_HOURS", default=6)
+# Timeout (seconds) of every HTTP request to Vibe, downloads included.
+VIBE_HTTP_TIMEOUT_SECONDS = env.float("VIBE_HTTP_TIMEOUT_SECONDS", default=30)
+# Server errors and timeouts: retried after base x 2^n seconds (capped at an hour), at most
+# this many times in a row before the report request fails.
+VIBE_RETRY_BASE_SECONDS = env.int("VIBE_RETRY_BASE_SECONDS", default=60)
+VIBE_MAX_RETRIES = env.int("VIBE_MAX_RETRIES", default=8)
+# Circuit breaker per API key: after this many failures in a row, no calls for the cool-down.
+VIBE_CIRCUIT_BREAKER_FAILURES = env.int("VIBE_CIRCUIT_BREAKER_FAILURES", default=5)
+VIBE_CIRCUIT_BREAKER_COOLDOWN_SECONDS = env.int(
+    "VIBE_CIRCUIT_BREAKER_COOLDOWN_SECONDS", default=900
 )
 
 # --- Email and alerts -----------------------------------------------------------------------

@@ -10,17 +10,29 @@ from ingestion.models.runs import (
 )
 from ingestion.models.surfside import SurfsideConnection
 from ingestion.models.uploads import FacebookUpload, UploadStatus, upload_storage_name
+from ingestion.models.vibe import (
+    ACTIVE_STATES,
+    ReportState,
+    VibeConnection,
+    VibeKeyBudget,
+    VibeReportRequest,
+)
 
 __all__ = [
+    "ACTIVE_STATES",
     "BackfillJob",
     "BackfillStatus",
     "FacebookUpload",
     "IngestionRun",
+    "ReportState",
     "ResolutionStatus",
     "RunStatus",
     "RunTrigger",
     "StagingRow",
     "SurfsideConnection",
     "UploadStatus",
+    "VibeConnection",
+    "VibeKeyBudget",
+    "VibeReportRequest",
     "upload_storage_name",
 ]

@@ -111,11 +111,29 @@ def test_a_file_over_the_limit_is_refused_from_its_content_length(api, user_a, s
     assert not FacebookUpload.objects.exists()
 
 
-def test_a_file_just_over_the_limit_is_refused_by_its_size(api, user_a, settings):
+def test_a_body_longer_than_announced_is_cut_off_at_the_limit(api, user_a, settings):
     settings.MAX_UPLOAD_BYTES = len(EXPORT) - 1
     response = upload(api, user_a)
-    assert response.status_code == 422
-    assert "is larger than" in response.json()["detail"]
+    assert response.status_code == 413
+    assert response.json()["detail"] == (
+        "The file is larger than 0 MB. Export a shorter date range."
+    )
+    assert not FacebookUpload.objects.exists()
+
+
+def test_a_session_upload_over_the_limit_is_refused_before_the_csrf_check_reads_it(
+    user_a, settings
+):
+    from django.test import Client as BrowserClient
+
+    settings.MAX_UPLOAD_BYTES = 100
+    browser = BrowserClient(enforce_csrf_checks=True)
+    browser.force_login(user_a)
+    token = "abcdefghijklmnopqrstuvwxyzABCDEF"  # a valid CSRF secret, as a portal page sets
+    browser.cookies["csrftoken"] = token
+    file = SimpleUploadedFile("big.csv", b"x" * (200 * 1024))
+    response = browser.post("/api/v1/facebook/upload", {"file": file}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 413, response.content
     assert not FacebookUpload.objects.exists()
 
 

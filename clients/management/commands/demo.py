@@ -12,10 +12,12 @@ import contextlib
 import datetime as dt
 import os
 import socket
+import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from django.conf import settings
@@ -31,18 +33,33 @@ from campaigns.models import Source
 from clients.models import Client, CpmRate
 from clients.services import client_create, cpm_rate_add
 from ingestion import demo
-from ingestion.models import FacebookUpload, IngestionRun, RunStatus, RunTrigger, UploadStatus
+from ingestion.fake_vibe import FakeVibe, FakeVibeConfig, FakeVibeServer
+from ingestion.models import (
+    ACTIVE_STATES,
+    FacebookUpload,
+    IngestionRun,
+    ReportState,
+    RunStatus,
+    RunTrigger,
+    UploadStatus,
+    VibeReportRequest,
+)
 from ingestion.services import (
     DuplicateUpload,
     facebook_upload_create,
     surfside_connection_set,
     surfside_ingest_day,
 )
+from ingestion.vibe.flow import vibe_backfill
+from ingestion.vibe.services import vibe_connection_set
+from ingestion.vibe.tasks import advance_due_vibe_reports
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_CLIENT_USER = ("acme", "demo-client-2026")
 DEMO_OTHER_CLIENT_USER = ("borealis", "demo-client-2026")
 DEMO_BUCKET = "demo-surfside-deliveries"
+DEMO_VIBE_ADVERTISER = "5c2d8f3a-9b1e-4c7a-8d2f-borealis-ctv"
+DEMO_VIBE_KEY = "demo-vibe-key-not-a-secret-4242"
 DEMO_DAYS = 60
 # Days a delivery "did not arrive", to show the missing-file path (days ago).
 MISSING_DAYS_AGO = (23,)
@@ -86,6 +103,8 @@ class Command(BaseCommand):
             self._surfside(acme, admin, days, ACME_STRUCTURE, creatives=4, volume=2600)
             self._surfside(borealis, admin, days, BOREALIS_STRUCTURE, creatives=3, volume=1500)
         self._facebook(borealis, admin, days)
+        with self._vibe_endpoint():
+            self._vibe(borealis, admin, days)
         self._cpm_change(acme, admin, today)
         self._print_logins(acme, borealis)
 
@@ -143,6 +162,55 @@ class Command(BaseCommand):
                 yield
         finally:
             server.stop()
+
+    @contextlib.contextmanager
+    def _vibe_endpoint(self) -> Iterator[None]:
+        """Use a Vibe API on loopback (``make demo`` starts the fake one), or run the fake Vibe
+        server in this process meanwhile: the demo never calls the real Vibe."""
+        if urlsplit(settings.VIBE_API_BASE_URL).hostname in ("127.0.0.1", "localhost"):
+            yield
+            return
+        fake = FakeVibeServer(FakeVibe(FakeVibeConfig(ready_after_seconds=2))).start()
+        try:
+            with override_settings(
+                VIBE_API_BASE_URL=fake.base_url,
+                VIBE_FIRST_POLL_DELAY_SECONDS=2,
+                VIBE_POLL_MIN_INTERVAL_SECONDS=2,
+            ):
+                yield
+        finally:
+            fake.stop()
+
+    def _vibe(self, client: Client, admin: User, days: list[dt.date]) -> None:
+        """Borealis' CTV campaigns on Vibe: the range as 45-day reports through the real report
+        flow (create, poll within the budget, download, load)."""
+        vibe_connection_set(
+            client=client,
+            advertiser_id=DEMO_VIBE_ADVERTISER,
+            api_key=DEMO_VIBE_KEY,
+            base_url=settings.VIBE_API_BASE_URL,
+            by=admin,
+        )
+        if VibeReportRequest.objects.filter(client=client, state=ReportState.LOADED).exists():
+            self.stdout.write(f"  Vibe {client.name}: already loaded")
+            return
+        request_ids = vibe_backfill(clients=[client], start=days[0], end=days[-1])
+        deadline = time.monotonic() + 300
+        pending = VibeReportRequest.objects.filter(pk__in=request_ids, state__in=ACTIVE_STATES)
+        while pending.exists() and time.monotonic() < deadline:
+            advance_due_vibe_reports()
+            due = [
+                moment
+                for moment in pending.values_list("next_attempt_at", flat=True)
+                if moment is not None
+            ]
+            wait = (min(due) - timezone.now()).total_seconds() if due else 0
+            time.sleep(min(max(wait, 0.5), 5))
+        states = Counter(
+            VibeReportRequest.objects.filter(pk__in=request_ids).values_list("state", flat=True)
+        )
+        summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+        self.stdout.write(f"  Vibe {client.name}: {len(request_ids)} report(s): {summary}")
 
     def _surfside(
         self,

@@ -36,14 +36,21 @@ class Command(BaseCommand):
             job = backfill_create(source=source, clients=clients, start=start, end=end, by=None)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        self.stdout.write(
-            f"Backfilling {source} for {len(clients)} client(s), {start} to {end} "
-            f"({job.steps_total} days)"
-        )
+        if source == Source.VIBE:
+            self.stdout.write(
+                f"Queuing Vibe reports for {len(clients)} client(s), {start} to {end}"
+            )
+        else:
+            self.stdout.write(
+                f"Backfilling {source} for {len(clients)} client(s), {start} to {end} "
+                f"({job.steps_total} days)"
+            )
         job = backfill_run(job.pk, on_step=self._progress)
-        if sys.stdout.isatty():
+        if sys.stdout.isatty() and source == Source.SURFSIDE:
             self.stdout.write("")
         self._summary(job)
+        if job.status != "done":
+            raise CommandError(job.message)
 
     def _clients(self, slug: str, source: str) -> list[Client]:
         if slug != "all":
@@ -51,6 +58,8 @@ class Command(BaseCommand):
         clients = Client.objects.filter(status=ClientStatus.ACTIVE).order_by("name")
         if source == Source.SURFSIDE:
             clients = clients.filter(surfside_connection__is_enabled=True)
+        else:
+            clients = clients.filter(vibe_connection__is_enabled=True)
         found = list(clients)
         if not found:
             raise CommandError(f"No active client has a {source} connection.")
@@ -67,6 +76,16 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _summary(self, job: BackfillJob) -> None:
+        if job.source == Source.VIBE:
+            self.stdout.write(f"{'client':<24}{'from':<12}{'to':<12}{'state':<12}  request")
+            for step in job.results:
+                self.stdout.write(
+                    f"{step['client']:<24}{step['start']:<12}{step['end']:<12}"
+                    f"{step['state']:<12}  #{step['report_request_id']}"
+                )
+            style = self.style.SUCCESS if job.status == "done" else self.style.ERROR
+            self.stdout.write(style(job.message))
+            return
         self.stdout.write(f"{'client':<24}{'date':<12}{'status':<14}{'rows':>10}  run")
         for step in job.results:
             self.stdout.write(

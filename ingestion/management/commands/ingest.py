@@ -16,6 +16,7 @@ from campaigns.models import Source
 from ingestion.management.commands._common import client_by_slug, parse_day
 from ingestion.models import IngestionRun, RunStatus, RunTrigger
 from ingestion.services import FileRefused, ingest_file, surfside_ingest_day
+from ingestion.vibe.flow import ingest_vibe_day
 
 
 def summary_line(run: IngestionRun, label: str) -> str:
@@ -75,4 +76,11 @@ class Command(BaseCommand):
     def _pull(self, source: str, client: Any, day: dt.date) -> IngestionRun:
         if source == Source.SURFSIDE:
             return surfside_ingest_day(client=client, day=day, trigger=RunTrigger.MANUAL)
-        raise CommandError(f"Pulling {source} is not available; pass --file PATH.")
+        # Vibe: create the report, poll as the budget allows, download and load, in the
+        # foreground; progress lines go to stderr so stdout keeps the one-line summary.
+        return ingest_vibe_day(
+            client=client,
+            day=day,
+            trigger=RunTrigger.MANUAL,
+            echo=lambda line: self.stderr.write(f"  {line}"),
+        )
