@@ -7,3 +7,6 @@ urlpatterns = [
     path("api/v1/", include("dashboard_project.api.urls")),
     path("", include("reports.urls")),
 ]
+
+# An upload over the size limit is refused while the CSRF check reads it: say so (413).
+handler400 = "reports.views.errors.bad_request"

@@ -1,5 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as BrowserClient
+from django.test import override_settings
 
 from accounts.models import AuditAction, AuditLog
 from ingestion.models import FacebookUpload, IngestionRun
@@ -108,3 +110,18 @@ def test_uploads_list_query_count_does_not_grow(user_a, django_assert_num_querie
     assert FacebookUpload.objects.count() == 6
     with django_assert_num_queries(6):
         assert browser.get("/uploads/").status_code == 200
+
+
+@override_settings(MAX_UPLOAD_BYTES=100)
+def test_an_oversized_file_is_refused_before_it_is_read(user_a):
+    browser = BrowserClient(enforce_csrf_checks=True)
+    browser.force_login(user_a)
+    token = "abcdefghijklmnopqrstuvwxyzABCDEF"  # a valid CSRF secret, as the page's form sends
+    browser.cookies["csrftoken"] = token
+    big = SimpleUploadedFile("big.csv", b"x" * (200 * 1024))
+    response = browser.post("/uploads/", {"file": big, "csrfmiddlewaretoken": token})
+    assert response.status_code == 413
+    text = text_of(response)
+    assert "The file is larger than 0 MB. Export a shorter date range." in text
+    assert "Nothing was uploaded." in text
+    assert not FacebookUpload.objects.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -63,6 +64,8 @@ class UploadsView(ReportPageMixin, View):
         return self._page(form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # A body over the limit never gets here: reading the CSRF token refuses it first, and
+        # ``reports.views.errors.bad_request`` answers (413, with the reason).
         form = UploadForm(request.POST, request.FILES, client_choices=self._client_choices())
         if not form.is_valid():
             return self._page(form, status=400)
@@ -107,6 +110,7 @@ class UploadsView(ReportPageMixin, View):
         context = {
             "nav": "uploads",
             "form": form,
+            "max_upload_bytes": settings.MAX_UPLOAD_BYTES,
             "uploads": page,
             "client": None if self.user.is_admin else self.clients.first(),
         }

@@ -27,6 +27,13 @@
       var file = form.querySelector("input[type=file]");
       if (!file.files.length) return; // let the server say what is missing
       event.preventDefault();
+      var limit = Number(form.dataset.maxBytes || 0);
+      if (limit && file.files[0].size > limit) {
+        // Refused here rather than after minutes of uploading; the server refuses it too.
+        show(file.files[0].name + " is larger than " + Math.round(limit / 1e6) +
+          " MB. Export a shorter date range.", 0);
+        return;
+      }
       submit.disabled = true;
       show("Uploading " + file.files[0].name + "…", 0);
       var request = new XMLHttpRequest();
