@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from import_export.admin import ImportExportMixin
 
 from accounts.models import acting_user
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
+from clients.resources import ClientResource, CpmRateResource
 from clients.selectors import clients_with_current_cpm
 from ingestion.models import SurfsideConnection
 from ingestion.services import surfside_connection_set
@@ -70,7 +72,11 @@ class ClientAddForm(forms.ModelForm):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
+    """Clients with their CPM history and connections; import/export through
+    ``clients.resources`` (every imported row goes through the clients services)."""
+
+    resource_classes = [ClientResource]
     list_display = ["name", "slug", "status", "current_cpm", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug"]
@@ -173,10 +179,12 @@ class CpmRateForm(forms.ModelForm):
 
 
 @admin.register(CpmRate)
-class CpmRateAdmin(admin.ModelAdmin):
+class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
     """CPM rates. Adding, changing or deleting one shows the spend it would change, per month,
-    before anything is re-priced; confirming re-prices in the same transaction."""
+    before anything is re-priced; confirming re-prices in the same transaction. Imported rates
+    go through ``cpm_rate_add`` (``clients.resources``)."""
 
+    resource_classes = [CpmRateResource]
     form = CpmRateForm
     list_display = ["client", "effective_date", "cpm", "note", "set_by", "updated_at"]
     list_filter = ["client"]

@@ -1,11 +1,21 @@
-"""The agency's admin portal: Django's admin with the product's login throttle and branding."""
+"""The agency's admin portal: Django's admin with the product's login throttle and branding, and
+the pages that are not about one model (ingestion health, margin), listed first on the index."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver, reverse
 
 from accounts.forms import GuardedAuthenticationForm
+
+# (title, URL name, what it answers) of the overview pages, in the order the index lists them.
+OVERVIEW_PAGES = [
+    ("Ingestion health", "admin:ingestion_health", "Which clients have stale or broken data"),
+    ("Margin", "admin:metrics_margin", "Billed spend vs platform cost per month"),
+]
 
 
 class DashboardAdminSite(admin.AdminSite):
@@ -18,3 +28,38 @@ class DashboardAdminSite(admin.AdminSite):
         """Only active agency admins; client users can never open the admin."""
         user = request.user
         return bool(user.is_active and getattr(user, "is_admin", False))
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        # Imported here: the admin site is built while apps load, before these modules can be.
+        from ingestion.admin_health import health_urls
+        from metrics.admin_margin import margin_urls
+
+        return [*health_urls(self), *margin_urls(self), *super().get_urls()]
+
+    def get_app_list(
+        self, request: HttpRequest, app_label: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The model apps, preceded on the index and in the sidebar by the overview pages."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        pages = [
+            {
+                "name": title,
+                "object_name": title.replace(" ", ""),
+                "admin_url": reverse(url_name),
+                "add_url": None,
+                "view_only": True,
+                "perms": {"view": True},
+                "description": description,
+            }
+            for title, url_name, description in OVERVIEW_PAGES
+        ]
+        overview = {
+            "name": "Overview",
+            "app_label": "overview",
+            "app_url": reverse("admin:ingestion_health"),
+            "has_module_perms": True,
+            "models": pages,
+        }
+        return [overview, *apps]

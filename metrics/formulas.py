@@ -64,6 +64,16 @@ def roas(revenue: Decimal, spend: Decimal) -> Decimal:
     return _ratio(revenue, spend, HUNDRED)
 
 
+def margin(billed: Decimal, cost: Decimal) -> Decimal:
+    """The agency's margin: what the client is billed minus what the platform charged."""
+    return to_storage(Decimal(billed) - Decimal(cost))
+
+
+def margin_rate(billed: Decimal, cost: Decimal) -> Decimal:
+    """Margin in percent of billed spend: (billed - cost) / billed x 100."""
+    return _ratio(Decimal(billed) - Decimal(cost), Decimal(billed), HUNDRED)
+
+
 @dataclass(frozen=True)
 class Totals:
     """Summed base measures of any slice of daily metrics, with the derived rates of those sums."""

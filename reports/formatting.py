@@ -7,11 +7,15 @@ separators (``541,210``), money a dollar sign (``$8,118.15``), rates a percent s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from metrics.formulas import Change, to_display
+from metrics.periods import ONE_DAY
+
+EN_DASH = "\u2013"
 
 
 class Kind(StrEnum):
@@ -112,7 +116,6 @@ class ChangeText:
     text: str
     trend: str
     tone: str
-    description: str
 
 
 def change_text(name: str, change: Change) -> ChangeText:
@@ -133,6 +136,29 @@ def change_text(name: str, change: Change) -> ChangeText:
         tone = "good"
     else:
         tone = "bad"
-    words = {"up": "up", "down": "down", "flat": "unchanged"}[trend]
-    description = f"{measure.label} {words} {text if trend != 'flat' else ''}".strip()
-    return ChangeText(text=text, trend=trend, tone=tone, description=description)
+    return ChangeText(text=text, trend=trend, tone=tone)
+
+
+def day_spans(days: list[dt.date]) -> list[str]:
+    """Consecutive days written as one span: ``Nov 1-3``, ``Nov 30-Dec 2``, ``Nov 7`` (with an
+    en dash, as typeset dates are)."""
+    spans: list[str] = []
+    ordered = sorted(days)
+    start = end = None
+    for day in [*ordered, None]:
+        if day is not None and end is not None and day == end + ONE_DAY:
+            end = day
+            continue
+        if start is not None and end is not None:
+            spans.append(_span(start, end))
+        start = end = day
+    return spans
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    first = f"{start:%b} {start.day}"
+    if start == end:
+        return first
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{first}{EN_DASH}{end.day}"
+    return f"{first}{EN_DASH}{end:%b} {end.day}"

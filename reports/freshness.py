@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from campaigns.models import Source
 from clients.models import Client
-from metrics.periods import ONE_DAY, DateRange
+from metrics.periods import DateRange
 from metrics.selectors.availability import (
     REASON_FILE_NOT_DELIVERED,
     REASON_INGESTION_FAILED,
@@ -22,9 +22,9 @@ from metrics.selectors.availability import (
     freshness,
     no_data_reasons,
 )
+from reports.formatting import day_spans
 
 OK = "ok"
-EN_DASH = "\u2013"
 # CSS-friendly keys and the words people read, per reason the availability selector gives.
 REASON_KEYS = {
     REASON_FILE_NOT_DELIVERED: "not-delivered",
@@ -74,31 +74,6 @@ class SourceFreshness:
     @property
     def days_with_data(self) -> int:
         return sum(1 for day in self.days if day.key == OK)
-
-
-def day_spans(days: list[dt.date]) -> list[str]:
-    """Consecutive days written as one span: ``Nov 1-3``, ``Nov 30-Dec 2``, ``Nov 7`` (with an
-    en dash, as typeset dates are)."""
-    spans: list[str] = []
-    ordered = sorted(days)
-    start = end = None
-    for day in [*ordered, None]:
-        if day is not None and end is not None and day == end + ONE_DAY:
-            end = day
-            continue
-        if start is not None and end is not None:
-            spans.append(_span(start, end))
-        start = end = day
-    return spans
-
-
-def _span(start: dt.date, end: dt.date) -> str:
-    first = f"{start:%b} {start.day}"
-    if start == end:
-        return first
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{first}{EN_DASH}{end.day}"
-    return f"{first}{EN_DASH}{end:%b} {end.day}"
 
 
 def _reason_label(key: str, source: str) -> str:

@@ -79,7 +79,10 @@ def admin_pages(page: Page, base_url: str, out: Path) -> None:
 
 # Filled in as pages exist; each takes (page, base_url, out).
 EXTRA_CLIENT_PAGES: list[Callable[[Page, str, Path], None]] = []
-ADMIN_PAGES: list[tuple[str, str]] = []
+ADMIN_PAGES: list[tuple[str, str]] = [
+    ("admin-health", "/admin/ingestion/health/"),
+    ("admin-margin", "/admin/metrics/margin/"),
+]
 
 
 def main() -> None:

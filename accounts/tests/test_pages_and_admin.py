@@ -152,3 +152,17 @@ def test_openapi_schema_and_docs_render_without_internet():
     docs = BrowserClient().get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_the_task_queue_shows_in_the_admin(admin_user):
+    browser = BrowserClient()
+    browser.force_login(admin_user)
+    index = browser.get("/admin/").content.decode()
+    assert "Task queue" in index
+    for path in (
+        "/admin/django_q/schedule/",
+        "/admin/django_q/success/",
+        "/admin/django_q/failure/",
+        "/admin/django_q/ormq/",
+    ):
+        assert browser.get(path).status_code == 200, path

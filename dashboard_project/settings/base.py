@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 from dashboard_project.embedded_db import embedded_database_config
 
@@ -306,3 +307,10 @@ if SENTRY_DSN:
     import sentry_sdk
 
     sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+
+# --- Import/export (admin) ----------------------------------------------------------------------
+# CSV and Excel only: the formats admins use; every row is written through the services.
+IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Cells starting with =, +, - or @ are exported as text: a spreadsheet would run them.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -5,8 +5,7 @@ import pytest
 
 from metrics.formulas import Change
 from metrics.periods import DateRange
-from reports.formatting import change_text, count, measure_value, money, percent
-from reports.freshness import day_spans
+from reports.formatting import change_text, count, day_spans, measure_value, money, percent
 from reports.ranges import presets
 
 
