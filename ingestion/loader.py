@@ -31,7 +31,6 @@ from metrics.pricing import RATE_PERIODS_SQL
 # Advisory-lock namespace per source: runs of one client and source never interleave.
 _LOCK_NAMESPACE: dict[str, int] = {Source.SURFSIDE: 7101, Source.VIBE: 7102, Source.FACEBOOK: 7103}
 
-_NAMES = ("campaign", "strategy", "placement", "creative", "creative_size")
 _CANONICAL = (
     "date",
     "campaign",
@@ -44,12 +43,6 @@ _CANONICAL = (
     "conversions",
     "revenue",
     "source_spend",
-)
-
-
-# Invalid rows have no canonical names; staging keeps "" for them.
-_STAGED_VALUES = tuple(
-    f"coalesce({column}, '')" if column in _NAMES else column for column in _CANONICAL
 )
 
 
@@ -147,16 +140,13 @@ def refuse_unpriced(*, client_id: int, client_name: str, date_header: str) -> li
 
 def keep_staged(*, run_id: int, headers: list[str]) -> None:
     """The run's rows into ``ingestion_stagingrow``: the raw record as JSON under the file's own
-    headers, with the errors and canonical values."""
+    headers, with the errors."""
     pairs = ", ".join(f"%s::text, c{position}" for position in range(len(headers)))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO ingestion_stagingrow (
-                run_id, row_number, raw, errors, is_valid, {", ".join(_CANONICAL)}
-            )
-            SELECT %s, row_number, jsonb_build_object({pairs}), errors, is_valid,
-                   {", ".join(_STAGED_VALUES)}
+            INSERT INTO ingestion_stagingrow (run_id, row_number, raw, errors, is_valid)
+            SELECT %s, row_number, jsonb_build_object({pairs}), errors, is_valid
             FROM incoming
             """,
             [run_id, *headers],

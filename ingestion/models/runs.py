@@ -94,15 +94,15 @@ class IngestionRun(TimestampedModel):
 
 
 class StagingRow(models.Model):
-    """One source row of a run: as it arrived (``raw``), its validation errors, and for valid
-    rows the canonical values the loader resolves, prices and loads from, in SQL.
+    """One source row of a run as it arrived (``raw``, under the file's own headers), with its
+    validation errors.
 
-    Invalid rows stay here with their errors and are never loaded. Written with one COPY per run
-    into an UNLOGGED table (staging is transient: a crash loses only rows already loaded or
+    Invalid rows stay here with their errors and are never loaded. Written in one statement per
+    run into an UNLOGGED table (staging is transient: a crash loses only rows already loaded or
     refused); purged after seven days by the retention task.
     """
 
-    # No database foreign key: 50,000 checks of the same run per file cost more than the COPY.
+    # No database foreign key: 50,000 checks of the same run per file cost more than the insert.
     run = models.ForeignKey(
         IngestionRun,
         on_delete=models.CASCADE,
@@ -114,25 +114,18 @@ class StagingRow(models.Model):
     raw = models.JSONField()
     errors = models.JSONField(null=True, blank=True)
     is_valid = models.BooleanField()
-    date = models.DateField(null=True)
-    campaign = models.TextField(blank=True, default="")
-    strategy = models.TextField(blank=True, default="")
-    placement = models.TextField(blank=True, default="")
-    creative = models.TextField(blank=True, default="")
-    creative_size = models.TextField(blank=True, default="")
-    impressions = models.BigIntegerField(null=True)
-    clicks = models.BigIntegerField(null=True)
-    conversions = models.BigIntegerField(null=True)
-    # Exact as delivered (rounded to storage precision only once summed into the metrics).
-    revenue = models.DecimalField(max_digits=32, decimal_places=14, null=True)
-    source_spend = models.DecimalField(max_digits=32, decimal_places=14, null=True)
-    # A database default: rows arrive by COPY, not through the ORM.
+    # A database default: rows arrive in bulk from SQL, not through the ORM.
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["run", "row_number"]
         indexes = [
-            models.Index(fields=["run", "row_number"], name="staging_run_row"),
+            # People look up a run's refused rows; the valid ones need no index.
+            models.Index(
+                fields=["run", "row_number"],
+                name="staging_refused_rows",
+                condition=models.Q(is_valid=False),
+            ),
             models.Index(fields=["created_at"], name="staging_created"),
         ]
 
