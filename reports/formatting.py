@@ -8,9 +8,11 @@ separators (``541,210``), money a dollar sign (``$8,118.15``), rates a percent s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from metrics.formulas import Change, to_display
 from metrics.periods import ONE_DAY
@@ -103,6 +105,24 @@ _WRITERS = {Kind.COUNT: count, Kind.MONEY: money, Kind.PERCENT: percent}
 def measure_value(name: str, value: int | Decimal | None) -> str:
     """Any measure written the way its kind is written."""
     return _WRITERS[MEASURES_BY_NAME[name].kind](value)
+
+
+# The base measure each cost divides by. The formulas give 0 when it is 0 (SPEC section 4); a
+# page shows a dash instead, since "$0.00 per click" on CTV, which has no clicks, would mislead.
+COST_DIVISORS = {"cpc": "clicks", "cpa": "conversions"}
+UNDEFINED = "\u2013"
+
+
+def is_undefined(name: str, values: Mapping[str, Any]) -> bool:
+    divisor = COST_DIVISORS.get(name)
+    return divisor is not None and not values.get(divisor)
+
+
+def measure_in(name: str, values: Mapping[str, Any]) -> str:
+    """The measure ``name`` of a row of measures, or a dash for a cost nothing was divided by."""
+    if is_undefined(name, values):
+        return UNDEFINED
+    return measure_value(name, values.get(name))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ Debian's Chromium. Writes PNGs under docs/screenshots/. Uses the demo logins of 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +24,22 @@ from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH  # noqa: E402
 
 CLIENT_LOGIN = ("acme", "demo-client-2026")
 ADMIN_LOGIN = ("admin", "demo-admin-2026")
+
+
+def upload_with_a_bad_row() -> str:
+    """A Meta export of the last three days: two good rows and one with a typo in its
+    impressions, as people upload them (with the totals row Ads Manager adds)."""
+    day = [dt.date.today() - dt.timedelta(days=n) for n in (4, 3, 2)]  # noqa: DTZ011
+    return (
+        "Day,Campaign name,Ad set name,Ad name,Impressions,Link clicks,Amount spent (USD),"
+        "Purchases,Purchases conversion value\n"
+        ",,,,6400,40,81.70,4,520\n"
+        f"{day[0]},Winter Escapes,Retargeting,Powder Video,1800,14,23.10,2,260\n"
+        f'{day[1]},Winter Escapes,Retargeting,Powder Video,"2,3OO",9,29.30,1,130\n'
+        f"{day[2]},Winter Escapes,Retargeting,Powder Video,2300,17,29.30,1,130\n"
+    )
+
+
 DESKTOP = ViewportSize(width=1280, height=900)
 PHONE = ViewportSize(width=390, height=844)
 
@@ -49,8 +67,6 @@ def client_pages(page: Page, base_url: str, out: Path) -> None:
     page.click("table.data tbody th a")
     page.wait_for_load_state("networkidle")
     shoot(page, out, "drilldown-strategy")
-    page.goto(f"{base_url}/uploads/")
-    shoot(page, out, "uploads")
     for extra in EXTRA_CLIENT_PAGES:
         extra(page, base_url, out)
 
@@ -60,13 +76,22 @@ def phone_pages(page: Page, base_url: str, out: Path) -> None:
     shoot(page, out, "dashboard-phone")
 
 
-def borealis_upload(page: Page, base_url: str, out: Path) -> None:
+def borealis_upload(page: Page, base_url: str, out: Path, tmp: Path) -> None:
+    """Borealis uploads a small export with one bad row (once: the same file again is refused
+    as a duplicate, and the first upload's result is shown instead)."""
+    export = tmp / "Borealis-Meta-retargeting-check.csv"
+    export.write_text(upload_with_a_bad_row())
+    page.goto(f"{base_url}/dashboard/")
+    shoot(page, out, "dashboard-three-sources")
     page.goto(f"{base_url}/uploads/")
-    link = page.locator("table.uploads tbody th a").first
-    if link.count():
-        link.click()
-        page.wait_for_load_state("networkidle")
-        shoot(page, out, "upload-result")
+    page.set_input_files("#id_file", str(export))
+    page.click("#upload-submit")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{base_url}/uploads/")
+    shoot(page, out, "uploads")
+    page.get_by_role("link", name=export.name).first.click()
+    page.wait_for_load_state("networkidle")
+    shoot(page, out, "upload-result")
 
 
 def admin_pages(page: Page, base_url: str, out: Path) -> None:
@@ -113,7 +138,8 @@ def main() -> None:
             context = browser.new_context(viewport=DESKTOP)
             page = context.new_page()
             log_in(page, base_url, "borealis", CLIENT_LOGIN[1])
-            borealis_upload(page, base_url, out)
+            with tempfile.TemporaryDirectory() as tmp:
+                borealis_upload(page, base_url, out, Path(tmp))
             context.close()
 
             context = browser.new_context(viewport=DESKTOP)

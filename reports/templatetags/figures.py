@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,12 @@ def percent(value: int | Decimal | None) -> str:
 def measure(value: int | Decimal | None, name: str) -> str:
     """``{{ totals.spend|measure:"spend" }}``: the measure written as its kind is written."""
     return formatting.measure_value(name, value)
+
+
+@register.filter
+def measure_in(values: Mapping[str, Any], name: str) -> str:
+    """``{{ row|measure_in:"cpc" }}``: a row's measure, a dash for a cost over nothing."""
+    return formatting.measure_in(name, values)
 
 
 @register.filter

@@ -132,3 +132,21 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     rollups_built(*rows)
     with django_assert_num_queries(13):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
+
+
+def test_a_cost_with_nothing_to_divide_by_shows_a_dash(user_a, tree):
+    html = browser_for(user_a).get("/dashboard/?ordering=name").content.decode()
+    beach = html[html.index("Beach Days") : html.index("</tr>", html.index("Beach Days"))]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', beach)
+    # Impressions, clicks, CTR, conversions, revenue, spend, CPC, CPA (no conversions), ROAS.
+    assert cells == [
+        "100,000",
+        "100",
+        "0.10%",
+        "0",
+        "$0.00",
+        "$1,500.00",
+        "$15.00",
+        "\u2013",
+        "0.00%",
+    ]

@@ -5,7 +5,15 @@ import pytest
 
 from metrics.formulas import Change
 from metrics.periods import DateRange
-from reports.formatting import change_text, count, day_spans, measure_value, money, percent
+from reports.formatting import (
+    change_text,
+    count,
+    day_spans,
+    measure_in,
+    measure_value,
+    money,
+    percent,
+)
 from reports.ranges import presets
 
 
@@ -73,3 +81,10 @@ def test_presets_on_the_first_of_the_month_and_in_january():
     ranges = {preset.key: preset.date_range for preset in presets(dt.date(2026, 1, 1))}
     assert ranges["month_to_date"] == DateRange(dt.date(2026, 1, 1), dt.date(2026, 1, 1))
     assert ranges["last_month"] == DateRange(dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+
+
+def test_a_cost_over_nothing_is_a_dash_not_zero():
+    ctv = {"impressions": 1000, "clicks": 0, "conversions": 3, "cpc": 0, "cpa": Decimal("5")}
+    assert measure_in("cpc", ctv) == "\u2013"
+    assert measure_in("cpa", ctv) == "$5.00"
+    assert measure_in("impressions", ctv) == "1,000"

@@ -14,7 +14,7 @@ from campaigns.models import Source
 from metrics.formulas import Totals, changes
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.summary import totals_with_previous
-from reports.formatting import MEASURES, change_text, measure_value
+from reports.formatting import MEASURES, change_text, is_undefined, measure_in
 from reports.freshness import freshness_strip
 from reports.tables import performance_table
 from reports.views.base import ReportPageMixin
@@ -27,16 +27,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
     """One card per measure: its value and, when there is a previous period, how it moved."""
-    values = current.as_dict()
+    values, before = current.as_dict(), previous.as_dict() if previous is not None else None
     moved = changes(current, previous) if previous is not None else {}
-    return [
-        {
-            "measure": measure,
-            "value": measure_value(measure.name, values[measure.name]),
-            "change": change_text(measure.name, moved[measure.name]) if moved else None,
-        }
-        for measure in MEASURES
-    ]
+    cards = []
+    for measure in MEASURES:
+        comparable = (
+            before is not None
+            and not is_undefined(measure.name, values)
+            and not is_undefined(measure.name, before)
+        )
+        cards.append(
+            {
+                "measure": measure,
+                "value": measure_in(measure.name, values),
+                "change": change_text(measure.name, moved[measure.name]) if comparable else None,
+            }
+        )
+    return cards
 
 
 class DashboardView(ReportPageMixin, TemplateView):
