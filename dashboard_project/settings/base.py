@@ -6,6 +6,7 @@ Every variable read here is listed with a comment in ``.env.example``.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -243,6 +244,22 @@ Q_CLUSTER = {
 if env.str("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
+
+# --- Summaries and weekly emails ------------------------------------------------------------
+# Rows in each top list of a summary or PDF report.
+SUMMARY_TOP_N = env.int("SUMMARY_TOP_N", default=5)
+# A creative underperforms when CTR < max ctr (percent), spend > min spend and conversions < max.
+SUMMARY_UNDERPERFORMER_MAX_CTR = Decimal(env.str("SUMMARY_UNDERPERFORMER_MAX_CTR", default="0.5"))
+SUMMARY_UNDERPERFORMER_MIN_SPEND = Decimal(
+    env.str("SUMMARY_UNDERPERFORMER_MIN_SPEND", default="100")
+)
+SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS = env.int(
+    "SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS", default=5
+)
+# Underperformers listed in a summary (the count covers them all).
+SUMMARY_UNDERPERFORMERS_SHOWN = env.int("SUMMARY_UNDERPERFORMERS_SHOWN", default=20)
+# A weekly email waits for complete data; it is not sent for a week that ended longer ago.
+WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
 
 # --- Logging: one line per event on stdout --------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
