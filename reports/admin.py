@@ -1,5 +1,5 @@
-"""Admin for summaries and their emails: read-only records of what the background work did
-(it writes them; people only look)."""
+"""Admin for summaries, their emails and metric archives: read-only records of what the
+background work did (it writes them; people only look)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reports.models import Summary, SummaryEmail
+from reports.models import MetricArchive, Summary, SummaryEmail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,11 @@ class SummaryEmailAdmin(ReadOnlyAdmin):
     list_display = ["summary", "email", "user", "sent_at"]
     list_select_related = ["summary", "user"]
     search_fields = ["email", "user__username"]
+
+
+@admin.register(MetricArchive)
+class MetricArchiveAdmin(ReadOnlyAdmin):
+    list_display = ["client", "month", "rows", "impressions", "spend", "file_name", "created_at"]
+    list_filter = ["client"]
+    list_select_related = ["client"]
+    search_fields = ["client__name", "file_name"]

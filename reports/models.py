@@ -1,4 +1,4 @@
-"""Stored summaries and the weekly summary emails sent from them."""
+"""Stored summaries, what was emailed, and what retention archived."""
 
 from __future__ import annotations
 
@@ -99,3 +99,23 @@ class SummaryEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary} to {self.email}"
+
+
+class MetricArchive(models.Model):
+    """A file of daily metrics moved out of the database by retention: one client, one month."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="metric_archives"
+    )
+    month = models.DateField(help_text="First day of the archived month.")
+    file_name = models.CharField(max_length=500, help_text="Name in the default storage.")
+    rows = models.PositiveIntegerField()
+    impressions = models.BigIntegerField()
+    spend = measure_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "client"]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.month:%Y-%m} ({self.rows} rows)"

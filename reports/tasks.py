@@ -10,6 +10,7 @@ from django.utils import timezone
 from clients.models import Client, ClientStatus
 from ingestion.tasks import queue
 from metrics.periods import ONE_DAY, Granularity, period_start
+from reports import retention
 from reports.models import PeriodType
 from reports.selectors import summaries_touching
 from reports.services import summary_generate, weekly_summary_emails_send
@@ -70,15 +71,37 @@ def weekly_summary_client(client_id: int, start: str) -> int:
 
 def summaries_regenerate(client_id: int, date_from: str, date_to: str | None = None) -> int:
     """Regenerate the client's stored summaries that depend on [date_from, date_to], then send
-    the weekly emails that were waiting for this data. Returns the number regenerated."""
+    the weekly emails that were waiting for this data. Summaries of periods retention has
+    archived are left as they are: their days are no longer in the database. Returns the
+    number regenerated."""
     client = Client.objects.get(pk=client_id)
+    oldest_kept = retention.cutoffs(timezone.localdate()).daily_metrics
     touched = summaries_touching(
         client_id=client_id,
         date_from=dt.date.fromisoformat(date_from),
         date_to=dt.date.fromisoformat(date_to) if date_to else None,
-    )
+    ).filter(previous_start__gte=oldest_kept)
     periods = list(touched.order_by("start").values_list("period_type", "start"))
     for period_type, start in periods:
         summary = summary_generate(client=client, period_type=period_type, start=start)
         weekly_summary_emails_send(summary=summary)
     return len(periods)
+
+
+# --- Retention -------------------------------------------------------------------------------
+
+
+def retention_run(day: str | None = None) -> int:
+    """Purge what is past its age, then fan out the archiving of old daily metrics, one task per
+    client that has some. Returns the number of clients queued."""
+    target = _day(day)
+    retention.purge_expired(day=target)
+    client_ids = retention.clients_with_expired_metrics(day=target)
+    for client_id in client_ids:
+        queue("reports.tasks.retention_archive_client", client_id, target.isoformat())
+    return len(client_ids)
+
+
+def retention_archive_client(client_id: int, day: str) -> int:
+    """Archive one client's expired months; returns the number of months archived."""
+    return len(retention.archive_client(client_id=client_id, day=dt.date.fromisoformat(day)))

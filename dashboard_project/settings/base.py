@@ -261,6 +261,14 @@ SUMMARY_UNDERPERFORMERS_SHOWN = env.int("SUMMARY_UNDERPERFORMERS_SHOWN", default
 # A weekly email waits for complete data; it is not sent for a week that ended longer ago.
 WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
 
+# --- Retention (reports.retention) ----------------------------------------------------------
+# Daily metrics older than this many months are archived to storage (CSV.gz), then deleted.
+RETENTION_DAILY_METRICS_MONTHS = env.int("RETENTION_DAILY_METRICS_MONTHS", default=13)
+RETENTION_STAGING_DAYS = env.int("RETENTION_STAGING_DAYS", default=7)
+# Ingestion logs older than this are purged.
+RETENTION_INGESTION_LOG_DAYS = env.int("RETENTION_INGESTION_LOG_DAYS", default=90)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=730)
+
 # --- Logging: one line per event on stdout --------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -2,14 +2,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from campaigns.models import Source
 from clients.services import cpm_rate_add
 from ingestion.pipeline import run_ingestion
+from metrics.periods import Granularity, period_start
 from metrics.rollups import rollups_refresh
 from reports.models import PeriodType, Summary
 from reports.services import summary_generate
+from reports.tasks import summaries_regenerate
 from reports.tests.conftest import MONDAY, PREVIOUS_MONDAY, WEEK
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +269,25 @@ def test_nothing_is_queued_when_no_stored_summary_depends_on_the_days(
     with django_capture_on_commit_callbacks() as callbacks:
         rollups_refresh(client_id=client_a.pk, date_from=WEEK[6], date_to=WEEK[6])
     assert len(callbacks) == 1
+
+
+def test_regeneration_leaves_summaries_of_archived_periods_alone(client_a):
+    recent_monday = period_start(timezone.localdate() - dt.timedelta(days=14), Granularity.WEEK)
+    recent = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=recent_monday)
+    old = Summary.objects.create(
+        client=client_a,
+        period_type=PeriodType.MONTH,
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2020, 1, 31),
+        previous_start=dt.date(2019, 12, 1),
+        previous_end=dt.date(2019, 12, 31),
+        impressions=123,
+        generated_at=timezone.now(),
+    )
+
+    # Its days are gone (archived by retention): regenerating would wipe its figures.
+    assert summaries_regenerate(client_a.pk, "2019-12-01", None) == 1
+
+    old.refresh_from_db()
+    assert old.impressions == 123
+    assert Summary.objects.get(pk=recent.pk).generated_at > recent.generated_at
