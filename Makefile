@@ -50,6 +50,7 @@ demo: install
 	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --no-input -v0
 	$(MANAGE) demo
+	$(MANAGE) setup_schedules
 	$(MAKE) --no-print-directory serve
 
 # Serves the product and runs the django-q2 cluster beside it. Ctrl-C stops both; the cluster is

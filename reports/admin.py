@@ -1,5 +1,5 @@
-"""Admin for summaries, their emails and metric archives: read-only records of what the
-background work did (it writes them; people only look)."""
+"""Admin for summaries, their emails, metric archives and the schedule ledger: read-only
+records of what the background work did (it writes them; people only look)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reports.models import MetricArchive, Summary, SummaryEmail
+from reports.models import MetricArchive, ScheduledRun, Summary, SummaryEmail
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by services and tasks only; an admin can look."""
+    """Written by services and tasks only; an admin can look and (for the ledger) delete."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -56,3 +56,14 @@ class MetricArchiveAdmin(ReadOnlyAdmin):
     list_filter = ["client"]
     list_select_related = ["client"]
     search_fields = ["client__name", "file_name"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """The schedule ledger. Deleting a failed run's row lets the wrapper run it again on its
+    next tick (if it is still the latest run of its job and within the catch-up window)."""
+
+    list_display = ["job", "intended_at", "day", "status", "started_at", "finished_at", "message"]
+    list_filter = ["job", "status"]
+    search_fields = ["job", "message"]
+    date_hierarchy = "intended_at"

@@ -1,4 +1,4 @@
-"""Stored summaries, what was emailed, and what retention archived."""
+"""Stored summaries, what was emailed, what was archived, and the ledger of scheduled runs."""
 
 from __future__ import annotations
 
@@ -119,3 +119,37 @@ class MetricArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.month:%Y-%m} ({self.rows} rows)"
+
+
+class ScheduledRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ScheduledRun(models.Model):
+    """The ledger of scheduled jobs: one row per job and intended run time.
+
+    The unique constraint is what makes a job run once per intended time however many cluster
+    processes, on however many machines, try to run it: each inserts the row first and only the
+    one whose insert succeeded runs the job.
+    """
+
+    job = models.CharField(max_length=64)
+    intended_at = models.DateTimeField(help_text="When the schedule meant this run to happen.")
+    day = models.DateField(null=True, blank=True, help_text="The day passed to the job, if any.")
+    status = models.CharField(
+        max_length=16, choices=ScheduledRunStatus.choices, default=ScheduledRunStatus.RUNNING
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-intended_at", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "intended_at"], name="scheduled_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} for {self.intended_at:%Y-%m-%d %H:%M}"

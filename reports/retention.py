@@ -3,8 +3,8 @@
 Daily metrics older than ``RETENTION_DAILY_METRICS_MONTHS`` are written to the default storage as
 one gzipped CSV per client and month, and only then deleted with their rollups, in one
 transaction per month: a month is either still in the database or in an archive file recorded by
-a ``MetricArchive`` row, never neither. Staging rows, ingestion logs and audit entries are purged
-past their age; summaries are kept forever.
+a ``MetricArchive`` row, never neither. Staging rows, ingestion logs, the schedule ledger and audit
+entries are purged past their age; summaries are kept forever.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ingestion.loader import lock_client_source
 from ingestion.models import IngestionRun, StagingRow
 from metrics.models import CampaignDayRollup, DailyMetric
 from metrics.periods import ONE_DAY
-from reports.models import MetricArchive
+from reports.models import MetricArchive, ScheduledRun
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +102,17 @@ def cutoffs(day: dt.date) -> Cutoffs:
 
 
 def purge_expired(*, day: dt.date) -> dict[str, int]:
-    """Delete staging rows, ingestion logs (with their staging rows) and audit entries past
-    their age. Set-based deletes; safe to run twice."""
+    """Delete staging rows, ingestion logs (with their staging rows), schedule ledger entries
+    and audit entries past their age. Set-based deletes; safe to run twice."""
     limits = cutoffs(day)
     purged = {
         "staging_rows": StagingRow.objects.filter(created_at__lt=limits.staging).delete()[0],
         "ingestion_runs": IngestionRun.objects.filter(started_at__lt=limits.ingestion_logs)
         .delete()[1]
         .get(IngestionRun._meta.label, 0),
+        "scheduled_runs": ScheduledRun.objects.filter(
+            intended_at__lt=limits.ingestion_logs
+        ).delete()[0],
         "audit_entries": AuditLog.objects.filter(created_at__lt=limits.audit).delete()[0],
     }
     logger.info("retention for %s purged %s", day, purged)

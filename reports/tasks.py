@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from clients.models import Client, ClientStatus
@@ -105,3 +106,11 @@ def retention_run(day: str | None = None) -> int:
 def retention_archive_client(client_id: int, day: str) -> int:
     """Archive one client's expired months; returns the number of months archived."""
     return len(retention.archive_client(client_id=client_id, day=dt.date.fromisoformat(day)))
+
+
+# --- Housekeeping ----------------------------------------------------------------------------
+
+
+def flush_expired_tokens() -> None:
+    """Delete expired JWT refresh tokens (simplejwt's blacklist app)."""
+    call_command("flushexpiredtokens")

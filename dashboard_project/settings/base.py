@@ -237,13 +237,29 @@ Q_CLUSTER = {
     "retry": env.int("Q_RETRY", default=2100),
     "max_attempts": 1,
     "orm": "default",
-    "catch_up": True,
+    # Missed runs are caught up by reports.scheduling, once per intended date; django-q's own
+    # catch-up would replay every missed minute of the per-minute schedules instead.
+    "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
 }
 if env.str("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
+
+# --- Schedules (reports.scheduling; declared by `manage.py setup_schedules`) ------------------
+# Cron strings (minute hour day-of-month month day-of-week) in SCHEDULE_TIME_ZONE.
+SCHEDULE_TIME_ZONE = "America/New_York"
+SCHEDULE_CRONS = {
+    "surfside": env.str("SCHEDULE_SURFSIDE_CRON", default="0 5 * * *"),
+    "vibe": env.str("SCHEDULE_VIBE_CRON", default="0 6 * * *"),
+    "weekly_summary": env.str("SCHEDULE_WEEKLY_SUMMARY_CRON", default="0 5 * * 1"),
+    "monthly_summary": env.str("SCHEDULE_MONTHLY_SUMMARY_CRON", default="0 5 1 * *"),
+    "retention": env.str("SCHEDULE_RETENTION_CRON", default="30 2 * * *"),
+    "flush_tokens": env.str("SCHEDULE_FLUSH_TOKENS_CRON", default="15 3 * * *"),
+}
+# How far back a missed run is still caught up for its intended date.
+SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)
 
 # --- Summaries and weekly emails ------------------------------------------------------------
 # Rows in each top list of a summary or PDF report.
@@ -265,7 +281,7 @@ WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
 # Daily metrics older than this many months are archived to storage (CSV.gz), then deleted.
 RETENTION_DAILY_METRICS_MONTHS = env.int("RETENTION_DAILY_METRICS_MONTHS", default=13)
 RETENTION_STAGING_DAYS = env.int("RETENTION_STAGING_DAYS", default=7)
-# Ingestion logs older than this are purged.
+# Ingestion logs (and the schedule ledger) older than this are purged.
 RETENTION_INGESTION_LOG_DAYS = env.int("RETENTION_INGESTION_LOG_DAYS", default=90)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=730)
 

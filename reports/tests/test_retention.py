@@ -12,7 +12,7 @@ from ingestion.models import IngestionRun, StagingRow
 from ingestion.tests.factories import IngestionRunFactory
 from metrics.models import CampaignDayRollup, DailyMetric
 from metrics.tests.factories import DailyMetricFactory, rollups_built
-from reports.models import MetricArchive, PeriodType, Summary
+from reports.models import MetricArchive, PeriodType, ScheduledRun, Summary
 from reports.retention import cutoffs, purge_expired, read_archive
 from reports.tasks import retention_run
 
@@ -138,7 +138,7 @@ def test_a_month_whose_archive_cannot_be_written_stays_in_the_database(
     assert not MetricArchive.objects.exists()
 
 
-def test_staging_logs_and_audit_entries_are_purged_past_their_age(client_a):
+def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_a):
     now = timezone.make_aware(dt.datetime(2026, 11, 3, 12))
     old_run = IngestionRunFactory(client=client_a)
     recent_run = IngestionRunFactory(client=client_a)
@@ -153,6 +153,8 @@ def test_staging_logs_and_audit_entries_are_purged_past_their_age(client_a):
             created_at=now - dt.timedelta(days=age),
         )
     StagingRow.objects.create(run=old_run, row_number=1, raw={}, is_valid=True, created_at=now)
+    ScheduledRun.objects.create(job="surfside", intended_at=now - dt.timedelta(days=91))
+    ScheduledRun.objects.create(job="surfside", intended_at=now - dt.timedelta(days=1))
     old_entry = AuditLog.objects.create(action=AuditAction.LOGIN, username="ana")
     recent_entry = AuditLog.objects.create(action=AuditAction.LOGIN, username="ana")
     AuditLog.objects.filter(pk=old_entry.pk).update(created_at=now - dt.timedelta(days=731))
@@ -172,10 +174,12 @@ def test_staging_logs_and_audit_entries_are_purged_past_their_age(client_a):
     assert purged == {
         "staging_rows": 1,
         "ingestion_runs": 1,
+        "scheduled_runs": 1,
         "audit_entries": 1,
     }
     assert list(IngestionRun.objects.values_list("pk", flat=True)) == [recent_run.pk]
     # The old run's staging row went with it; of the recent run's, the 8-day-old one went.
     assert list(StagingRow.objects.values_list("row_number", flat=True)) == [2]
+    assert ScheduledRun.objects.count() == 1
     assert list(AuditLog.objects.values_list("pk", flat=True)) == [recent_entry.pk]
     assert Summary.objects.filter(pk=summary.pk).exists()  # summaries are kept forever
