@@ -31,7 +31,7 @@ from accounts.models import AuditLog
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.loader import lock_client_source
-from ingestion.models import IngestionRun, StagingRow
+from ingestion.models import IngestionRun, ReportState, StagingRow, VibeReportRequest
 from metrics.models import CampaignDayRollup, DailyMetric
 from metrics.periods import ONE_DAY
 from reports.models import MetricArchive, ScheduledRun
@@ -106,6 +106,7 @@ def purge_expired(*, day: dt.date) -> dict[str, int]:
     and audit entries past their age. Set-based deletes; safe to run twice."""
     limits = cutoffs(day)
     purged = {
+        "vibe_reports": _purge_vibe_reports(before=limits.ingestion_logs),
         "staging_rows": StagingRow.objects.filter(created_at__lt=limits.staging).delete()[0],
         "ingestion_runs": IngestionRun.objects.filter(started_at__lt=limits.ingestion_logs)
         .delete()[1]
@@ -117,6 +118,17 @@ def purge_expired(*, day: dt.date) -> dict[str, int]:
     }
     logger.info("retention for %s purged %s", day, purged)
     return purged
+
+
+def _purge_vibe_reports(*, before: dt.datetime) -> int:
+    """Finished Vibe report requests as old as the ingestion logs, with their downloaded CSVs
+    (the data itself is in the daily metrics)."""
+    finished = VibeReportRequest.objects.filter(
+        updated_at__lt=before, state__in=[ReportState.LOADED, ReportState.FAILED]
+    )
+    for file_key in finished.exclude(file_key="").values_list("file_key", flat=True):
+        default_storage.delete(file_key)
+    return finished.delete()[1].get(VibeReportRequest._meta.label, 0)
 
 
 def clients_with_expired_metrics(*, day: dt.date) -> list[int]:

@@ -172,6 +172,7 @@ def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_
     purged = purge_expired(day=DAY)
 
     assert purged == {
+        "vibe_reports": 0,
         "staging_rows": 1,
         "ingestion_runs": 1,
         "scheduled_runs": 1,
@@ -183,3 +184,33 @@ def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_
     assert ScheduledRun.objects.count() == 1
     assert list(AuditLog.objects.values_list("pk", flat=True)) == [recent_entry.pk]
     assert Summary.objects.filter(pk=summary.pk).exists()  # summaries are kept forever
+
+
+def test_finished_vibe_reports_go_with_their_csv_after_the_log_age(client_a):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from ingestion.models import ReportState, VibeReportRequest
+
+    now = timezone.make_aware(dt.datetime(2026, 11, 3, 12))
+    name = default_storage.save("vibe/reports/old.csv", ContentFile(b"impression_date\n"))
+    old = VibeReportRequest.objects.create(
+        client=client_a,
+        start_date=dt.date(2026, 7, 1),
+        end_date=dt.date(2026, 7, 3),
+        state=ReportState.LOADED,
+        file_key=name,
+    )
+    active = VibeReportRequest.objects.create(
+        client=client_a,
+        start_date=dt.date(2026, 7, 4),
+        end_date=dt.date(2026, 7, 6),
+        state=ReportState.POLLING,
+    )
+    VibeReportRequest.objects.filter(pk__in=[old.pk, active.pk]).update(
+        updated_at=now - dt.timedelta(days=91)
+    )
+
+    assert purge_expired(day=DAY)["vibe_reports"] == 1
+    assert list(VibeReportRequest.objects.values_list("pk", flat=True)) == [active.pk]
+    assert not default_storage.exists(name)
