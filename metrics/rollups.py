@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import connection
 
+from reports.hooks import summaries_refresh_queue
+
 _DELETE_SQL = """
     DELETE FROM metrics_campaigndayrollup
     WHERE client_id = %(client_id)s AND date >= %(date_from)s
@@ -39,7 +41,8 @@ def rollups_refresh(
     date_to: dt.date | None,
     source: str | None = None,
 ) -> None:
-    """Recompute the client's rollups for [date_from, date_to] (open-ended when None)."""
+    """Recompute the client's rollups for [date_from, date_to] (open-ended when None), and have
+    the stored summaries that depend on those days regenerated once the change commits."""
     params: dict[str, Any] = {
         "client_id": client_id,
         "date_from": date_from,
@@ -49,3 +52,4 @@ def rollups_refresh(
     with connection.cursor() as cursor:
         cursor.execute(_DELETE_SQL, params)
         cursor.execute(_INSERT_SQL, params)
+    summaries_refresh_queue(client_id=client_id, date_from=date_from, date_to=date_to)

@@ -201,6 +201,9 @@ CASES = [
             "metrics/daily",
             "metrics/weekly",
             "metrics/monthly",
+            "exports/csv",
+            "exports/xlsx",
+            "exports/pdf",
         )
     ],
     *hierarchy_cases("campaigns", "campaign"),

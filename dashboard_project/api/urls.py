@@ -12,6 +12,7 @@ from ingestion.vibe import api as vibe_api
 from metrics.api import dashboard as dashboard_api
 from metrics.api import hierarchy as hierarchy_api
 from metrics.api import series as series_api
+from reports import api as reports_api
 
 router = SimpleRouter(trailing_slash=False)
 router.register("clients", clients_api.ClientViewSet, basename="client")
@@ -96,5 +97,8 @@ urlpatterns = [
     path("metrics/daily", series_api.DailyMetricsView.as_view(), name="metrics-daily"),
     path("metrics/weekly", series_api.WeeklyMetricsView.as_view(), name="metrics-weekly"),
     path("metrics/monthly", series_api.MonthlyMetricsView.as_view(), name="metrics-monthly"),
+    path("exports/csv", reports_api.CsvExportView.as_view(), name="export-csv"),
+    path("exports/xlsx", reports_api.XlsxExportView.as_view(), name="export-xlsx"),
+    path("exports/pdf", reports_api.PdfExportView.as_view(), name="export-pdf"),
     path("", include(router.urls)),
 ]

@@ -6,6 +6,7 @@ Every variable read here is listed with a comment in ``.env.example``.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -262,6 +263,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several serializers have a "source" or "status" field with different choices: name them.
+    "ENUM_NAME_OVERRIDES": {
+        "SourceEnum": "campaigns.models.Source",
+        "PulledSourceEnum": ["surfside", "vibe"],
+        "ClientStatusEnum": "clients.models.ClientStatus",
+        "RunStatusEnum": "ingestion.models.runs.RunStatus",
+        "UploadStatusEnum": "ingestion.models.uploads.UploadStatus",
+        "BackfillStatusEnum": "ingestion.models.backfill.BackfillStatus",
+    },
 }
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
@@ -274,13 +284,53 @@ Q_CLUSTER = {
     "retry": env.int("Q_RETRY", default=2100),
     "max_attempts": 1,
     "orm": "default",
-    "catch_up": True,
+    # Missed runs are caught up by reports.scheduling, once per intended date; django-q's own
+    # catch-up would replay every missed minute of the per-minute schedules instead.
+    "catch_up": False,
     "save_limit": 1000,
     "label": "Task queue",
 }
 if env.str("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
+
+# --- Schedules (reports.scheduling; declared by `manage.py setup_schedules`) ------------------
+# Cron strings (minute hour day-of-month month day-of-week) in SCHEDULE_TIME_ZONE.
+SCHEDULE_TIME_ZONE = "America/New_York"
+SCHEDULE_CRONS = {
+    "surfside": env.str("SCHEDULE_SURFSIDE_CRON", default="0 5 * * *"),
+    "vibe": env.str("SCHEDULE_VIBE_CRON", default="0 6 * * *"),
+    "weekly_summary": env.str("SCHEDULE_WEEKLY_SUMMARY_CRON", default="0 5 * * 1"),
+    "monthly_summary": env.str("SCHEDULE_MONTHLY_SUMMARY_CRON", default="0 5 1 * *"),
+    "retention": env.str("SCHEDULE_RETENTION_CRON", default="30 2 * * *"),
+    "flush_tokens": env.str("SCHEDULE_FLUSH_TOKENS_CRON", default="15 3 * * *"),
+}
+# How far back a missed run is still caught up for its intended date.
+SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)
+
+# --- Summaries and weekly emails ------------------------------------------------------------
+# Rows in each top list of a summary or PDF report.
+SUMMARY_TOP_N = env.int("SUMMARY_TOP_N", default=5)
+# A creative underperforms when CTR < max ctr (percent), spend > min spend and conversions < max.
+SUMMARY_UNDERPERFORMER_MAX_CTR = Decimal(env.str("SUMMARY_UNDERPERFORMER_MAX_CTR", default="0.5"))
+SUMMARY_UNDERPERFORMER_MIN_SPEND = Decimal(
+    env.str("SUMMARY_UNDERPERFORMER_MIN_SPEND", default="100")
+)
+SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS = env.int(
+    "SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS", default=5
+)
+# Underperformers listed in a summary (the count covers them all).
+SUMMARY_UNDERPERFORMERS_SHOWN = env.int("SUMMARY_UNDERPERFORMERS_SHOWN", default=20)
+# A weekly email waits for complete data; it is not sent for a week that ended longer ago.
+WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
+
+# --- Retention (reports.retention) ----------------------------------------------------------
+# Daily metrics older than this many months are archived to storage (CSV.gz), then deleted.
+RETENTION_DAILY_METRICS_MONTHS = env.int("RETENTION_DAILY_METRICS_MONTHS", default=13)
+RETENTION_STAGING_DAYS = env.int("RETENTION_STAGING_DAYS", default=7)
+# Ingestion logs (and the schedule ledger) older than this are purged.
+RETENTION_INGESTION_LOG_DAYS = env.int("RETENTION_INGESTION_LOG_DAYS", default=90)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=730)
 
 # --- Logging: one line per event on stdout --------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -81,3 +81,16 @@ def test_trigger_api_queues_a_vibe_report(api, admin_user, connected, client_a):
     assert response.status_code == 202
     assert response.json()["state"] == "requested"
     assert VibeReportRequest.objects.get().pk == response.json()["report_request_id"]
+
+
+def test_the_scheduled_pull_asks_for_the_trailing_window_of_its_intended_day(connected, settings):
+    from ingestion.vibe.tasks import vibe_daily_all
+
+    settings.VIBE_TRAILING_DAYS = 3
+    [request_id] = vibe_daily_all(day="2025-11-03")
+    request = VibeReportRequest.objects.get(pk=request_id)
+    assert (request.start_date.isoformat(), request.end_date.isoformat()) == (
+        "2025-11-01",
+        "2025-11-03",
+    )
+    assert vibe_daily_all(day="2025-11-03") == [request_id]  # running twice asks Vibe once

@@ -222,11 +222,20 @@ def trailing_window(*, now: dt.datetime, days: int) -> tuple[dt.date, dt.date]:
 
 
 def daily_pull_request(
-    *, client: Client, days: int | None = None, clock: Clock = SYSTEM_CLOCK
+    *,
+    client: Client,
+    days: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    last_day: dt.date | None = None,
 ) -> VibeReportRequest:
-    """One report for the client's trailing window (or the unfinished one already asked for)."""
+    """One report for the client's trailing window (or the unfinished one already asked for):
+    ``days`` days ending ``last_day`` (a scheduled run's intended day), or yesterday."""
     _require_connection(client)
-    start, end = trailing_window(now=clock.now(), days=days or settings.VIBE_TRAILING_DAYS)
+    days = days or settings.VIBE_TRAILING_DAYS
+    if last_day is None:
+        start, end = trailing_window(now=clock.now(), days=days)
+    else:
+        start, end = last_day - dt.timedelta(days=days - 1), last_day
     return report_request_create(
         client=client,
         start_date=start,

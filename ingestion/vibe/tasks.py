@@ -4,6 +4,7 @@ and each request is moved by one worker at a time (see ``flow``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 
@@ -65,6 +66,17 @@ def vibe_daily_pull(client_id: int, *, days: int | None = None) -> int:
     The minute schedule does the rest; re-fetched days replace the stored ones (upsert)."""
     client = Client.objects.get(pk=client_id)
     return daily_pull_request(client=client, days=days, clock=SYSTEM_CLOCK).pk
+
+
+def vibe_daily_all(day: str | None = None) -> list[int]:
+    """The scheduled daily pull (``vibe`` in ``setup_schedules``): for every active client with
+    an enabled connection, the trailing window ending ``day`` (the run's intended day, so a run
+    caught up after downtime asks for its own days). Returns the report request ids."""
+    last_day = dt.date.fromisoformat(day) if day else None
+    return [
+        daily_pull_request(client=client, clock=SYSTEM_CLOCK, last_day=last_day).pk
+        for client in clients_with_vibe()
+    ]
 
 
 def vibe_daily_pull_all(*, days: int | None = None) -> list[int]:

@@ -1,0 +1,69 @@
+"""Admin for summaries, their emails, metric archives and the schedule ledger: read-only
+records of what the background work did (it writes them; people only look)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from reports.models import MetricArchive, ScheduledRun, Summary, SummaryEmail
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by services and tasks only; an admin can look and (for the ledger) delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Summary)
+class SummaryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "client",
+        "period_type",
+        "start",
+        "end",
+        "impressions",
+        "conversions",
+        "spend",
+        "is_complete",
+        "generated_at",
+    ]
+    list_filter = ["period_type", "is_complete", "client"]
+    list_select_related = ["client"]
+    search_fields = ["client__name", "client__slug"]
+    date_hierarchy = "start"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # summaries are kept forever
+
+
+@admin.register(SummaryEmail)
+class SummaryEmailAdmin(ReadOnlyAdmin):
+    list_display = ["summary", "email", "user", "sent_at"]
+    list_select_related = ["summary", "user"]
+    search_fields = ["email", "user__username"]
+
+
+@admin.register(MetricArchive)
+class MetricArchiveAdmin(ReadOnlyAdmin):
+    list_display = ["client", "month", "rows", "impressions", "spend", "file_name", "created_at"]
+    list_filter = ["client"]
+    list_select_related = ["client"]
+    search_fields = ["client__name", "file_name"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """The schedule ledger. Deleting a failed run's row lets the wrapper run it again on its
+    next tick (if it is still the latest run of its job and within the catch-up window)."""
+
+    list_display = ["job", "intended_at", "day", "status", "started_at", "finished_at", "message"]
+    list_filter = ["job", "status"]
+    search_fields = ["job", "message"]
+    date_hierarchy = "intended_at"

@@ -1,0 +1,226 @@
+"""What a report shows, as plain values: the shape shared by stored summaries, the PDF and pages.
+
+``ReportFigures`` is computed from the metrics by ``reports.selectors.report_figures`` (for any
+range a user looks at) and stored by ``reports.services.summary_generate`` (for weeks and months);
+a stored summary turns back into the same ``ReportFigures`` with ``figures_from_summary``, so the
+PDF of a stored week and the PDF of a range on screen come from one template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from campaigns.models import Source
+from metrics.formulas import BASE_MEASURES, Change, Totals, changes
+from metrics.periods import ONE_DAY, DateRange, Granularity, period_start
+
+if TYPE_CHECKING:
+    from reports.models import Summary
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    """A campaign or creative in a top list: who it is, where it sits, and its measures."""
+
+    id: int
+    name: str
+    client: str
+    source: str
+    campaign: str
+    size: str
+    totals: Totals
+
+    @property
+    def source_label(self) -> str:
+        return Source(self.source).label
+
+
+@dataclass(frozen=True)
+class MissingDay:
+    day: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceCompleteness:
+    """Whether one source's data is in for every day of a period.
+
+    Only sources that delivered or ran in the period are listed: a source the client does not
+    use is not "missing".
+    """
+
+    source: str
+    days: int
+    days_with_data: int
+    missing: tuple[MissingDay, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def label(self) -> str:
+        return Source(self.source).label
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """Totals of a period against the period before, its days, top lists and data completeness."""
+
+    date_range: DateRange
+    previous_range: DateRange
+    current: Totals
+    previous: Totals
+    daily: tuple[tuple[dt.date, Totals], ...] = ()
+    top_campaigns_by_conversions: tuple[RankedRow, ...] = ()
+    top_campaigns_by_revenue: tuple[RankedRow, ...] = ()
+    top_creatives: tuple[RankedRow, ...] = ()
+    underperformers: tuple[RankedRow, ...] = ()
+    underperformer_count: int = 0
+    completeness: tuple[SourceCompleteness, ...] = field(default=())
+
+    @property
+    def changes(self) -> dict[str, Change]:
+        return changes(self.current, self.previous)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(source.complete for source in self.completeness)
+
+
+# --- Calendar periods of summaries -----------------------------------------------------------
+
+
+def summary_ranges(granularity: Granularity, start: dt.date) -> tuple[DateRange, DateRange]:
+    """The week or month that begins on ``start`` and the one before it.
+
+    A month compares with the previous calendar month (not with the 30 or 31 days before it), so
+    "March vs February" reads as people expect.
+    """
+    if granularity not in (Granularity.WEEK, Granularity.MONTH):
+        raise ValueError(f"summaries cover weeks or months, not {granularity}")
+    if period_start(start, granularity) != start:
+        first = "a Monday" if granularity is Granularity.WEEK else "the first of a month"
+        raise ValueError(f"a {granularity.value} summary starts on {first}, not {start}")
+    if granularity is Granularity.WEEK:
+        current = DateRange(start, start + dt.timedelta(days=6))
+        return current, current.previous()
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    previous_start = (start - ONE_DAY).replace(day=1)
+    return DateRange(start, following - ONE_DAY), DateRange(previous_start, start - ONE_DAY)
+
+
+# --- JSON, for the stored summaries ----------------------------------------------------------
+# Decimals are stored as strings (no float ever touches money); rates are recomputed from the
+# stored sums when read back, so they always agree with them.
+
+
+def totals_json(totals: Totals) -> dict[str, Any]:
+    return {
+        measure: value if isinstance(value, int) else str(value)
+        for measure, value in totals.as_dict().items()
+    }
+
+
+def totals_from_json(data: dict[str, Any]) -> Totals:
+    return Totals(
+        impressions=int(data["impressions"]),
+        clicks=int(data["clicks"]),
+        conversions=int(data["conversions"]),
+        conversion_revenue=Decimal(data["conversion_revenue"]),
+        spend=Decimal(data["spend"]),
+    )
+
+
+def changes_json(figures: ReportFigures) -> dict[str, dict[str, Any]]:
+    return {
+        measure: {
+            "absolute": moved.absolute if isinstance(moved.absolute, int) else str(moved.absolute),
+            "percent": None if moved.percent is None else str(moved.percent),
+        }
+        for measure, moved in figures.changes.items()
+    }
+
+
+def ranked_json(rows: tuple[RankedRow, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row.id,
+            "name": row.name,
+            "client": row.client,
+            "source": row.source,
+            "campaign": row.campaign,
+            "size": row.size,
+            **totals_json(row.totals),
+        }
+        for row in rows
+    ]
+
+
+def ranked_from_json(rows: list[dict[str, Any]]) -> tuple[RankedRow, ...]:
+    return tuple(
+        RankedRow(
+            id=row["id"],
+            name=row["name"],
+            client=row["client"],
+            source=row["source"],
+            campaign=row["campaign"],
+            size=row["size"],
+            totals=totals_from_json(row),
+        )
+        for row in rows
+    )
+
+
+def daily_json(daily: tuple[tuple[dt.date, Totals], ...]) -> list[dict[str, Any]]:
+    return [{"date": day.isoformat(), **totals_json(totals)} for day, totals in daily]
+
+
+def completeness_json(sources: tuple[SourceCompleteness, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": source.source,
+            "days": source.days,
+            "days_with_data": source.days_with_data,
+            "complete": source.complete,
+            "missing": [
+                {"date": missing.day.isoformat(), "reason": missing.reason}
+                for missing in source.missing
+            ],
+        }
+        for source in sources
+    ]
+
+
+def figures_from_summary(summary: Summary) -> ReportFigures:
+    """The stored summary as the figures it was generated from."""
+    current = Totals(**{measure: getattr(summary, measure) for measure in BASE_MEASURES})
+    return ReportFigures(
+        date_range=DateRange(summary.start, summary.end),
+        previous_range=DateRange(summary.previous_start, summary.previous_end),
+        current=current,
+        previous=totals_from_json(summary.previous),
+        daily=tuple(
+            (dt.date.fromisoformat(day["date"]), totals_from_json(day)) for day in summary.daily
+        ),
+        top_campaigns_by_conversions=ranked_from_json(summary.top_campaigns_by_conversions),
+        top_campaigns_by_revenue=ranked_from_json(summary.top_campaigns_by_revenue),
+        top_creatives=ranked_from_json(summary.top_creatives),
+        underperformers=ranked_from_json(summary.underperformers),
+        underperformer_count=summary.underperformer_count,
+        completeness=tuple(
+            SourceCompleteness(
+                source=source["source"],
+                days=source["days"],
+                days_with_data=source["days_with_data"],
+                missing=tuple(
+                    MissingDay(dt.date.fromisoformat(missing["date"]), missing["reason"])
+                    for missing in source["missing"]
+                ),
+            )
+            for source in summary.completeness
+        ),
+    )

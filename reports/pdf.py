@@ -1,0 +1,172 @@
+"""PDF reports: a Django template rendered by xhtml2pdf, with the trend chart drawn as vector SVG.
+
+Security: the document is built from our template, and every client-controlled text in it
+(client, campaign and creative names) is escaped by the template engine. Even so, the renderer is
+given nothing it may fetch: the resource policy refuses every local read and every network
+request, and the link callback turns any URL other than an inline ``data:`` URI into an empty one.
+The chart and the styles are inline, so the report needs no file at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from xhtml2pdf import pisa
+from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+from metrics.formulas import to_display
+from metrics.periods import DateRange
+from reports.charts import trend_chart_svg
+from reports.figures import ReportFigures
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "reports/report_pdf.html"
+# No local directory, no network: data: URIs (the chart) are the only resources a report has.
+RESOURCE_POLICY = ResourceAccessPolicy.server(base_dir=None, allow_remote=False)
+EMPTY_URI = "data:,"
+
+
+class PdfRenderError(RuntimeError):
+    """xhtml2pdf reported errors while building the document."""
+
+
+def refuse_links(uri: str, relative: str | None) -> str:
+    """xhtml2pdf's link callback: only inline ``data:`` URIs are kept."""
+    if str(uri).startswith("data:"):
+        return str(uri)
+    logger.warning("PDF renderer refused to fetch %r", str(uri)[:120])
+    return EMPTY_URI
+
+
+def render_pdf(html: str) -> bytes:
+    """``html`` as PDF bytes, with nothing fetched from anywhere."""
+    buffer = BytesIO()
+    result = pisa.CreatePDF(
+        html,
+        dest=buffer,
+        link_callback=refuse_links,
+        resource_policy=RESOURCE_POLICY,
+        encoding="utf-8",
+    )
+    if result.err:
+        raise PdfRenderError(f"the PDF could not be built ({result.err} errors)")
+    return buffer.getvalue()
+
+
+def report_pdf(
+    *, figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+) -> bytes:
+    """The report a client would forward: KPIs against the previous period, the daily trend,
+    top campaigns and creatives, underperformers and what data is still missing."""
+    return render_pdf(
+        render_to_string(TEMPLATE, report_context(figures, client_name, title, source_label))
+    )
+
+
+def report_pdf_name(slug: str, date_range: DateRange) -> str:
+    return f"report-{slug}-{date_range.start.isoformat()}-{date_range.end.isoformat()}.pdf"
+
+
+# Label, measure, kind: how each KPI row of the report is written.
+KPI_ROWS = (
+    ("Impressions", "impressions", "count"),
+    ("Clicks", "clicks", "count"),
+    ("CTR", "ctr", "percent"),
+    ("Conversions", "conversions", "count"),
+    ("Revenue", "conversion_revenue", "money"),
+    ("Spend", "spend", "money"),
+    ("CPC", "cpc", "money"),
+    ("CPA", "cpa", "money"),
+    ("ROAS", "roas", "percent"),
+)
+# The four figures shown large at the top of the report.
+HEADLINE = ("Impressions", "Conversions", "Spend", "ROAS")
+# Costs going up is bad news; every other measure going up is good news.
+LOWER_IS_BETTER = frozenset({"cpc", "cpa"})
+NEUTRAL = frozenset({"spend"})
+
+
+def report_context(
+    figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+) -> dict[str, Any]:
+    chart = trend_chart_svg(list(figures.daily), width=620, height=220)
+    moved = figures.changes
+    current, previous = figures.current.as_dict(), figures.previous.as_dict()
+    kpis = []
+    for label, measure, kind in KPI_ROWS:
+        change = moved[measure]
+        kpis.append(
+            {
+                "label": label,
+                "current": _format(current[measure], kind),
+                "previous": _format(previous[measure], kind),
+                "change": _format_change(change.absolute, change.percent, kind),
+                "tone": _tone(measure, change.absolute),
+            }
+        )
+    show_client = len({row.client for row in figures.top_campaigns_by_conversions}) > 1
+    return {
+        "title": title,
+        "client_name": client_name,
+        "source_label": source_label,
+        "figures": figures,
+        "period": _range_label(figures.date_range),
+        "previous_period": _range_label(figures.previous_range),
+        "kpis": kpis,
+        "headline": [kpi for kpi in kpis if kpi["label"] in HEADLINE],
+        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode(),
+        "show_client": show_client,
+        "generated_at": timezone.localtime(),
+        "incomplete_sources": [source for source in figures.completeness if not source.complete],
+        "thresholds": {
+            "max_ctr": settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
+            "min_spend": settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
+            "max_conversions": settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
+        },
+    }
+
+
+def _range_label(date_range: DateRange) -> str:
+    start, end = date_range.start, date_range.end
+    if start == end:
+        return f"{end:%B} {end.day}, {end.year}"
+    if start.year != end.year:
+        return f"{start:%B} {start.day}, {start.year} - {end:%B} {end.day}, {end.year}"
+    if start.month != end.month:
+        return f"{start:%B} {start.day} - {end:%B} {end.day}, {end.year}"
+    return f"{start:%B} {start.day} - {end.day}, {end.year}"
+
+
+def _format(value: int | Decimal, kind: str) -> str:
+    if kind == "count":
+        return f"{value:,}"
+    shown = to_display(Decimal(value))
+    if kind == "percent":
+        return f"{shown:,.2f}%"
+    return f"${shown:,.2f}"
+
+
+def _format_change(absolute: int | Decimal, percent: Decimal | None, kind: str) -> str:
+    if kind == "percent":
+        points = to_display(Decimal(absolute))
+        return f"{points:+,.2f} pts" if points else "no change"
+    if percent is None:
+        return "new" if absolute else "no change"
+    shown = to_display(percent)
+    return f"{shown:+,.1f}%" if shown else "no change"
+
+
+def _tone(measure: str, absolute: int | Decimal) -> str:
+    if measure in NEUTRAL or not absolute:
+        return "flat"
+    rising = absolute > 0
+    good = not rising if measure in LOWER_IS_BETTER else rising
+    return "up" if good else "down"

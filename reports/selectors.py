@@ -1,0 +1,280 @@
+"""Reads for reports: a range's figures, the rows of an export, summaries a change touches.
+
+Every figure comes from the metrics selectors (rollups for totals and days, ``performance_rows``
+for campaigns and creatives), so a report and the dashboard always agree. Each read is a fixed
+number of set-based queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest, Least
+
+from accounts.models import Role, User
+from campaigns.models import Source
+from clients.models import Client, ClientStatus
+from ingestion.models import IngestionRun
+from metrics.models import DailyMetric
+from metrics.periods import DateRange, Granularity
+from metrics.selectors.availability import REASON_NOT_YET_PULLED, no_data_reasons
+from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
+from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
+from metrics.selectors.series import series
+from reports.figures import MissingDay, RankedRow, ReportFigures, SourceCompleteness
+from reports.models import Summary
+
+# ``performance_rows`` names its sums with this prefix ("total_spend", "total_ctr"...).
+_TOTAL = "total_"
+_CURRENT = "current_"
+_PREVIOUS = "previous_"
+
+
+def report_figures(
+    *,
+    clients: QuerySet[Client],
+    date_range: DateRange,
+    previous_range: DateRange | None = None,
+    source: str | None = None,
+) -> ReportFigures:
+    """Everything a report shows for the clients over ``date_range``.
+
+    ``previous_range`` is what the deltas compare with: by default the equally long period just
+    before (the dashboard's rule); summaries of months pass the previous calendar month.
+    """
+    previous_range = previous_range or date_range.previous()
+    sums = rollups_in_range(
+        clients=clients,
+        start=min(previous_range.start, date_range.start),
+        end=max(previous_range.end, date_range.end),
+        source=source,
+    ).aggregate(
+        **summed_measures(
+            prefix=_CURRENT, where=Q(date__gte=date_range.start, date__lte=date_range.end)
+        ),
+        **summed_measures(
+            prefix=_PREVIOUS, where=Q(date__gte=previous_range.start, date__lte=previous_range.end)
+        ),
+    )
+    days = series(
+        rollups_in_range(
+            clients=clients, start=date_range.start, end=date_range.end, source=source
+        ),
+        date_range=date_range,
+        granularity=Granularity.DAY,
+    )
+
+    def performance(level: HierarchyLevel) -> QuerySet[Any]:
+        return performance_rows(level, clients=clients, date_range=date_range, source=source)
+
+    top_n = settings.SUMMARY_TOP_N
+    underperforming = _underperformers(clients=clients, date_range=date_range, source=source)
+    return ReportFigures(
+        date_range=date_range,
+        previous_range=previous_range,
+        current=totals_from_row(sums, prefix=_CURRENT),
+        previous=totals_from_row(sums, prefix=_PREVIOUS),
+        daily=tuple((day.start, totals) for day, totals in days),
+        top_campaigns_by_conversions=_ranked(
+            CAMPAIGNS,
+            performance(CAMPAIGNS)
+            .filter(total_conversions__gt=0)
+            .order_by(*_descending("conversions", "conversion_revenue"), "campaign_id")[:top_n],
+        ),
+        top_campaigns_by_revenue=_ranked(
+            CAMPAIGNS,
+            performance(CAMPAIGNS)
+            .filter(total_conversion_revenue__gt=0)
+            .order_by(*_descending("conversion_revenue", "conversions"), "campaign_id")[:top_n],
+        ),
+        top_creatives=_ranked(
+            CREATIVES,
+            performance(CREATIVES)
+            .filter(total_conversions__gt=0)
+            .order_by(*_descending("conversions", "conversion_revenue", "clicks"), "creative_id")[
+                :top_n
+            ],
+        ),
+        underperformers=_ranked(
+            CREATIVES, underperforming[: settings.SUMMARY_UNDERPERFORMERS_SHOWN]
+        ),
+        underperformer_count=underperforming.count(),
+        completeness=completeness(clients=clients, date_range=date_range, source=source),
+    )
+
+
+def _descending(*measures: str) -> list[Any]:
+    return [F(f"{_TOTAL}{measure}").desc() for measure in measures]
+
+
+def _underperformers(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None
+) -> QuerySet[Any]:
+    """Creatives that spent without results over the range (thresholds are settings): CTR below
+    the floor, spend above the bar, and too few conversions; the biggest spenders first."""
+    return performance_rows(
+        CREATIVES, clients=clients, date_range=date_range, source=source, ordering="-spend"
+    ).filter(
+        total_ctr__lt=settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
+        total_spend__gt=settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
+        total_conversions__lt=settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
+    )
+
+
+def _ranked(level: HierarchyLevel, rows: QuerySet[Any]) -> tuple[RankedRow, ...]:
+    """A slice of ``performance_rows`` with the names it needs, fetched in one query."""
+    found = list(rows)
+    objects = (
+        level.objects().select_related(level.client_path).in_bulk([row[level.key] for row in found])
+    )
+    ranked = []
+    for row in found:
+        obj = objects[row[level.key]]
+        campaign = obj if level is CAMPAIGNS else obj.placement.strategy.campaign
+        ranked.append(
+            RankedRow(
+                id=obj.pk,
+                name=obj.name,
+                client=campaign.client.name,
+                source=campaign.source,
+                campaign=campaign.name,
+                size=getattr(obj, "size", ""),
+                totals=totals_from_row(row, prefix=_TOTAL),
+            )
+        )
+    return tuple(ranked)
+
+
+def completeness(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> tuple[SourceCompleteness, ...]:
+    """Per source that delivered or ran in the range: the days with data, and why the others
+    have none. A source the clients never use in the range is not listed."""
+    sources = [source] if source else list(Source.values)
+    delivered: dict[str, set[dt.date]] = {name: set() for name in sources}
+    for name, day in (
+        rollups_in_range(clients=clients, start=date_range.start, end=date_range.end, source=source)
+        .values_list("source", "date")
+        .distinct()
+    ):
+        delivered[name].add(day)
+    ran = set(
+        IngestionRun.objects.filter(client__in=clients, source__in=sources)
+        .annotate(
+            first_day=Least("requested_date", "date_from"),
+            last_day=Greatest("requested_date", "date_to"),
+        )
+        .filter(first_day__lte=date_range.end, last_day__gte=date_range.start)
+        .values_list("source", flat=True)
+        .distinct()
+    )
+    result = []
+    for name in sources:
+        # Asked for every source, needed or not: the number of queries stays the same whatever
+        # the data looks like.
+        reasons = no_data_reasons(clients=clients, date_range=date_range, source=name)
+        if not delivered[name] and name not in ran:
+            continue
+        result.append(
+            SourceCompleteness(
+                source=name,
+                days=date_range.days,
+                days_with_data=len(delivered[name]),
+                missing=tuple(
+                    MissingDay(day, reasons.get(day, REASON_NOT_YET_PULLED))
+                    for day in date_range.each_day()
+                    if day not in delivered[name]
+                ),
+            )
+        )
+    return tuple(result)
+
+
+# --- Summaries -------------------------------------------------------------------------------
+
+
+def summaries_touching(
+    *, client_id: int, date_from: dt.date, date_to: dt.date | None
+) -> QuerySet[Summary]:
+    """Stored summaries whose figures depend on the client's days in [date_from, date_to]
+    (open-ended when None): those whose period, or the period their deltas compare with,
+    overlaps it."""
+    summaries = Summary.objects.filter(client_id=client_id, end__gte=date_from)
+    if date_to is not None:
+        summaries = summaries.filter(previous_start__lte=date_to)
+    return summaries
+
+
+def weekly_email_recipients(*, client: Client) -> QuerySet[User]:
+    """The client's active users who asked for the weekly summary by email."""
+    return User.objects.filter(
+        client=client,
+        client__status=ClientStatus.ACTIVE,
+        role=Role.CLIENT,
+        is_active=True,
+        weekly_summary_email=True,
+    ).exclude(email="")
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+# (column heading, value path on the daily metric), in the order of an export's columns.
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Date", "date"),
+    ("Client", "client__name"),
+    ("Source", "source"),
+    ("Campaign", "campaign__name"),
+    ("Strategy", "strategy__name"),
+    ("Placement", "placement__name"),
+    ("Creative", "creative__name"),
+    ("Creative size", "creative__size"),
+    ("Impressions", "impressions"),
+    ("Clicks", "clicks"),
+    ("Conversions", "conversions"),
+    ("Revenue", "conversion_revenue"),
+    ("Spend", "spend"),
+    ("Platform spend", "source_spend"),
+    ("CTR %", "ctr"),
+    ("CPC", "cpc"),
+    ("CPA", "cpa"),
+    ("ROAS %", "roas"),
+)
+# Rows fetched from the database at a time while an export streams.
+EXPORT_CHUNK_ROWS = 2000
+
+
+def export_rows_queryset(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> QuerySet[DailyMetric]:
+    rows = DailyMetric.objects.filter(
+        client__in=clients, date__gte=date_range.start, date__lte=date_range.end
+    )
+    return rows.filter(source=source) if source else rows
+
+
+def export_rows(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """One tuple per day x campaign x strategy x placement x creative (the stored grain), values
+    in ``EXPORT_COLUMNS`` order, read from a server-side cursor in chunks: an export of any size
+    never holds more than a chunk in memory."""
+    rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
+    return (
+        rows.order_by(
+            "date",
+            "client__name",
+            "source",
+            "campaign__name",
+            "strategy__name",
+            "placement__name",
+            "creative__name",
+            "creative__size",
+            "id",
+        )
+        .values_list(*(path for _, path in EXPORT_COLUMNS))
+        .iterator(chunk_size=EXPORT_CHUNK_ROWS)
+    )
