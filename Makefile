@@ -9,7 +9,7 @@ TEST_SETTINGS := --settings=dashboard_project.settings.test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lint format check test demo serve bench browser clean
+.PHONY: install lint format check test demo serve bench browser screenshots clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ serve: install
 	@$(MANAGE) qcluster & QCLUSTER=$$!; \
 	trap 'kill -TERM $$QCLUSTER 2>/dev/null; wait $$QCLUSTER 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+# The README's screenshots, from a running demo (`make demo` in another terminal).
+SCREENSHOTS_URL ?= http://$(HOST):$(PORT)
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py --base-url $(SCREENSHOTS_URL)
 
 bench: install
 	$(MANAGE) migrate --no-input -v0

@@ -118,10 +118,12 @@ def trend_chart_svg(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{LINE_COLOUR}"/>'
                 for x, y in points
             )
-    # Date labels: at most one every ~60 units, always the first and (when room) the last day.
+    # Date labels: at most one every ~60 units, always the first and (when room) the last day:
+    # the last one only when at least ~60 units from the label before it.
     step = max(1, math.ceil(count / max(1, plot_width // 60)))
+    last_gap = (count - 1) % step
     for index, (day, _) in enumerate(series):
-        if index % step == 0 or (index == count - 1 and (count - 1) % step >= step / 2):
+        if index % step == 0 or (index == count - 1 and last_gap * slot >= 60):
             x = plot_left + slot * (index + 0.5)
             parts.append(_text(x, plot_bottom + 16, _format_day(day), "middle"))
     if not any(bars) and not any(line):

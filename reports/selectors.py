@@ -278,3 +278,12 @@ def export_rows(
         .values_list(*(path for _, path in EXPORT_COLUMNS))
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
+
+
+def summaries_of(*, clients: QuerySet[Client], period_type: str) -> QuerySet[Summary]:
+    """The clients' stored summaries of one kind (weekly or monthly), newest first."""
+    return (
+        Summary.objects.filter(client__in=clients, period_type=period_type)
+        .select_related("client")
+        .order_by("-start", "client__name", "pk")
+    )

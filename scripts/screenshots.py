@@ -1,7 +1,8 @@
 """Screenshots of the main pages for the README, from a running demo (``make screenshots``).
 
-Needs the demo data (``manage.py demo``) served at BASE_URL (default http://127.0.0.1:8010) and
-Debian's Chromium. Writes PNGs under docs/screenshots/. Uses the demo logins of ``manage.py demo``.
+Needs the demo data (``manage.py demo``) served at ``--base-url`` (default http://127.0.0.1:8000,
+where ``make demo`` serves it) and Debian's Chromium. Writes PNGs under docs/screenshots/, logged
+in with the demo's users. Borealis uploads a small export with a bad row the first time.
 
     python scripts/screenshots.py [--base-url URL] [--out DIR]
 """
@@ -103,7 +104,15 @@ def admin_pages(page: Page, base_url: str, out: Path) -> None:
 
 
 # Filled in as pages exist; each takes (page, base_url, out).
-EXTRA_CLIENT_PAGES: list[Callable[[Page, str, Path], None]] = []
+def summaries(page: Page, base_url: str, out: Path) -> None:
+    page.goto(f"{base_url}/summaries/weekly/")
+    shoot(page, out, "summaries-weekly")
+    page.locator("table.summaries tbody th a").nth(1).click()  # the last complete week
+    page.wait_for_load_state("networkidle")
+    shoot(page, out, "summary-week")
+
+
+EXTRA_CLIENT_PAGES: list[Callable[[Page, str, Path], None]] = [summaries]
 ADMIN_PAGES: list[tuple[str, str]] = [
     ("admin-health", "/admin/ingestion/health/"),
     ("admin-margin", "/admin/metrics/margin/"),
@@ -112,7 +121,7 @@ ADMIN_PAGES: list[tuple[str, str]] = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", default="http://127.0.0.1:8010")
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     args = parser.parse_args()
     out = Path(args.out)

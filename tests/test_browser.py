@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -110,7 +111,7 @@ def test_a_client_reads_the_dashboard_drills_down_and_changes_the_range(
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring Sale")
     page.get_by_role("link", name="Prospecting").click()
     page.get_by_role("link", name="Homepage").click()
-    table = page.locator("table.data")
+    table = page.locator(".table-section table.data")
     expect(table).to_contain_text("Banner")
     expect(table).to_contain_text("Video")
     expect(table.locator("tbody tr").first).to_contain_text("135,000")  # sorted by spend
@@ -131,6 +132,21 @@ def test_a_client_reads_the_dashboard_drills_down_and_changes_the_range(
     expect(page).to_have_url(re.compile(rf"start_date={days_ago(2).isoformat()}"))
     expect(page.locator(".kpi").filter(has_text="Impressions")).to_contain_text("40,000")
     expect(page.get_by_role("link", name="Custom")).to_have_attribute("aria-current", "true")
+
+    # Exports of what is on screen: the API answers the page's session.
+    exports = page.get_by_role("list", name="Download what is on screen")
+    with page.expect_download() as download_info:
+        exports.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == (
+        f"metrics-acme-{days_ago(2).isoformat()}-{days_ago(1).isoformat()}.csv"
+    )
+    csv_text = Path(download.path()).read_text()
+    assert "Spring Sale" in csv_text and "Borealis" not in csv_text
+    assert csv_text.count("\n") == 5  # the header and 2 days x 2 creatives
+    with page.expect_download() as download_info:
+        exports.get_by_role("link", name="PDF report").click()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
 
 
 def test_a_client_uploads_an_export_with_one_bad_row(page: Page, live_server, user_a, tmp_path):

@@ -16,6 +16,8 @@ from django.utils import timezone
 from campaigns.tests.factories import CreativeFactory
 from ingestion.services import facebook_upload_create
 from metrics.tests.factories import DailyMetricFactory, rollups_built
+from reports.models import PeriodType
+from reports.services import summary_generate
 from tests.page_urls import page_routes
 from tests.test_isolation import database_fingerprint
 
@@ -53,6 +55,9 @@ CASES = [
     PageCase("campaigns/<int:pk>/", "/campaigns/{campaign}/?client_id={a}", owner=200),
     PageCase("strategies/<int:pk>/", "/strategies/{strategy}/", owner=200),
     PageCase("placements/<int:pk>/", "/placements/{placement}/", owner=200),
+    PageCase("summaries/weekly/", "/summaries/weekly/?client_id={a}", owner=200),
+    PageCase("summaries/monthly/", "/summaries/monthly/?client_id={a}", owner=200),
+    PageCase("summaries/<int:pk>/", "/summaries/{summary}/", owner=200),
     PageCase("uploads/", "/uploads/?client_id={a}", owner=200),
     PageCase(
         "uploads/", "/uploads/", owner=302, method="post", upload=True, payload={"client_id": "{a}"}
@@ -77,8 +82,12 @@ def world(user_a, user_b):
     upload = facebook_upload_create(
         client=user_a.client, upload=SimpleUploadedFile("first.csv", first_export), by=user_a
     )
+    summary = summary_generate(
+        client=user_a.client, period_type=PeriodType.WEEK, start=dt.date(2025, 11, 3)
+    )
     placement = creative.placement
     return {
+        "summary": summary.pk,
         "a": user_a.client_id,
         "campaign": placement.strategy.campaign_id,
         "strategy": placement.strategy_id,

@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 from decimal import Decimal
 from io import BytesIO
 
@@ -54,6 +55,19 @@ def test_date_labels_never_crowd():
     labels = [label for label in texts(trend_chart_svg(month_of_delivery(90))) if " " in label]
     dates = [label for label in labels if label.split()[0] in {"Nov", "Dec", "Jan"}]
     assert 5 <= len(dates) <= 12
+
+
+@pytest.mark.parametrize("width", [360, 720, 1100])
+@pytest.mark.parametrize("days", [7, 29, 30, 31, 90])
+def test_date_labels_never_touch_at_any_size(width, days):
+    root = ET.fromstring(trend_chart_svg(month_of_delivery(days), width=width, height=260))
+    xs = [
+        float(text.get("x"))
+        for text in root.iter(f"{SVG}text")
+        if text.text.split()[0] in {"Nov", "Dec", "Jan"} and text.get("text-anchor") == "middle"
+    ]
+    assert xs
+    assert all(right - left >= 50 for left, right in itertools.pairwise(xs))
 
 
 def test_an_empty_period_still_draws_axes_and_says_so():

@@ -120,8 +120,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     browser.get("/dashboard/")  # warm the session
 
     # Session, user, client shown; totals with the previous period; campaign count, page and
-    # names; days with data per source, freshness, and the reasons of each source's empty days.
-    with django_assert_num_queries(13):
+    # names; totals per day (the trend); days with data per source, freshness, and the reasons
+    # of each source's empty days; the user's client in the header.
+    with django_assert_num_queries(14):
         assert browser.get("/dashboard/").status_code == 200
 
     rows = [
@@ -130,7 +131,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         for _ in range(2)
     ]
     rollups_built(*rows)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
 
 
@@ -150,3 +151,31 @@ def test_a_cost_with_nothing_to_divide_by_shows_a_dash(user_a, tree):
         "\u2013",
         "0.00%",
     ]
+
+
+def test_the_daily_trend_is_drawn_and_given_as_a_table(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/")
+    html = page.content.decode()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2  # wide and narrow
+    assert "Impressions and Spend per day" in html
+    yesterday = days_ago(1)
+    text = text_of(page)
+    assert (
+        f"{yesterday:%a}, {yesterday:%b} {yesterday.day} 341,210 641 13 $1,280.50 $5,118.15" in text
+    )
+
+
+def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
+    start, end = days_ago(10).isoformat(), days_ago(1).isoformat()
+    browser = browser_for(user_a)
+    html = browser.get(
+        f"/dashboard/?start_date={start}&end_date={end}&source=surfside&ordering=name"
+    ).content.decode()
+    query = f"start_date={start}&amp;end_date={end}&amp;source=surfside"
+    for name in ("csv", "xlsx", "pdf"):
+        assert f'href="/api/v1/exports/{name}?{query}"' in html
+    # The session of the page is enough for the API.
+    response = browser.get(f"/api/v1/exports/csv?{query.replace('&amp;', '&')}")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Spring Sale" in body and b"Beach Days" not in body and b"Borealis" not in body

@@ -4,6 +4,7 @@ campaign table that the drill-down starts from."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,16 +14,38 @@ from django.views.generic import TemplateView
 from campaigns.models import Source
 from metrics.formulas import Totals, changes
 from metrics.selectors.hierarchy import CAMPAIGNS
+from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.summary import totals_with_previous
+from reports.filters import ReportFilters
 from reports.formatting import MEASURES, change_text, is_undefined, measure_in
 from reports.freshness import freshness_strip
 from reports.tables import performance_table
+from reports.trend import daily_totals, trend
 from reports.views.base import ReportPageMixin
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
+
+
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF report"))
+
+
+def export_links(filters: ReportFilters) -> list[dict[str, str]]:
+    """The export API's files for the slice on screen (its range, source and client): the
+    session of the page authenticates the download."""
+    query = urlencode(
+        {
+            key: value
+            for key, value in filters.params().items()
+            if key in ("start_date", "end_date", "source", "client_id")
+        }
+    )
+    return [
+        {"label": label, "format": name, "url": f"/api/v1/exports/{name}?{query}"}
+        for name, label in EXPORT_FORMATS
+    ]
 
 
 def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
@@ -63,6 +86,15 @@ class DashboardView(ReportPageMixin, TemplateView):
             ordering=self.request.GET.get("ordering"),
             page_number=self.request.GET.get("page"),
         )
+        days = daily_totals(
+            rollups_in_range(
+                clients=self.clients,
+                start=filters.date_range.start,
+                end=filters.date_range.end,
+                source=filters.source,
+            ),
+            filters.date_range,
+        )
         strip = freshness_strip(
             clients=self.clients, date_range=filters.date_range, source=filters.source
         )
@@ -75,5 +107,7 @@ class DashboardView(ReportPageMixin, TemplateView):
             freshness=[entry for entry in strip if entry.in_use],
             unused_sources=[entry.label for entry in strip if not entry.in_use],
             table=table,
+            trend=trend(days),
+            exports=export_links(filters),
         )
         return context

@@ -21,9 +21,11 @@ from metrics.selectors.hierarchy import (
     STRATEGIES,
     HierarchyLevel,
     HierarchyObject,
+    object_metric_rows,
     object_totals,
 )
 from reports.tables import LEVEL_PAGES, performance_table
+from reports.trend import daily_totals, trend
 from reports.views.base import ReportPageMixin
 from reports.views.dashboard import kpi_cards
 
@@ -90,6 +92,17 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
             breadcrumbs=breadcrumbs,
             kpis=kpi_cards(current, previous),
             compact_kpis=True,
+            trend=trend(
+                daily_totals(
+                    object_metric_rows(
+                        self.level,
+                        obj,
+                        start=filters.date_range.start,
+                        end=filters.date_range.end,
+                    ),
+                    filters.date_range,
+                )
+            ),
             previous_range=filters.date_range.previous(),
             table=performance_table(
                 self.child_level,

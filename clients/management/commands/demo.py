@@ -53,6 +53,9 @@ from ingestion.services import (
 from ingestion.vibe.flow import vibe_backfill
 from ingestion.vibe.services import vibe_connection_set
 from ingestion.vibe.tasks import advance_due_vibe_reports
+from metrics.periods import ONE_DAY
+from reports.models import PeriodType
+from reports.services import summary_generate
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_CLIENT_USER = ("acme", "demo-client-2026")
@@ -106,6 +109,7 @@ class Command(BaseCommand):
         with self._vibe_endpoint():
             self._vibe(borealis, admin, days)
         self._cpm_change(acme, admin, today)
+        self._summaries([acme, borealis], days)
         self._print_logins(acme, borealis)
 
     # --- users and clients --------------------------------------------------------------
@@ -303,6 +307,25 @@ class Command(BaseCommand):
                 by=admin,
                 note="New quarter rate",
             )
+
+    def _summaries(self, clients: list[Client], days: list[dt.date]) -> None:
+        """The weekly and monthly summaries the schedule would have written for the demo's
+        full weeks and months (written again, with the same figures, on a second run)."""
+        first, last = days[0], days[-1]
+        weeks = [day for day in days if day.weekday() == 0 and day + dt.timedelta(days=6) <= last]
+        months = [
+            day
+            for day in days
+            if day.day == 1 and (day + dt.timedelta(days=31)).replace(day=1) - ONE_DAY <= last
+        ]
+        for client in clients:
+            for start in weeks:
+                summary_generate(client=client, period_type=PeriodType.WEEK, start=start)
+            for start in months:
+                summary_generate(client=client, period_type=PeriodType.MONTH, start=start)
+        self.stdout.write(
+            f"  Summaries: {len(weeks)} weeks and {len(months)} months from {first} on, per client"
+        )
 
     def _print_logins(self, acme: Client, borealis: Client) -> None:
         self.stdout.write(self.style.SUCCESS("Demo ready: http://127.0.0.1:8000/"))
