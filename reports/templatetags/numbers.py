@@ -1,4 +1,5 @@
-"""Template filters that write numbers for people (see ``reports.formatting``)."""
+"""Template filters that write numbers for people (``{% load numbers %}``; see
+``reports.formatting``)."""
 
 from __future__ import annotations
 
