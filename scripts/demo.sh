@@ -38,7 +38,8 @@ wait_for_port() {
 
 "$BIN/moto_server" -H 127.0.0.1 -p "$S3_PORT" >var/demo-s3.log 2>&1 &
 pids+=($!)
-"$BIN/python" manage.py fake_vibe --port "$VIBE_PORT" >var/demo-vibe.log 2>&1 &
+"$BIN/python" manage.py fake_vibe --port "$VIBE_PORT" \
+  --advertiser "5c2d8f3a-9b1e-4c7a-8d2f-borealis-ctv=Borealis" >var/demo-vibe.log 2>&1 &
 pids+=($!)
 wait_for_port "$S3_PORT"
 wait_for_port "$VIBE_PORT"

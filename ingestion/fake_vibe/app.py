@@ -61,6 +61,8 @@ class FakeVibeConfig:
     status_case: str = "lower"
     # Bumped to restate the figures of days already reported.
     revision: int = 0
+    # Names of advertisers (by id) for their campaigns and creatives; "Adv <id>" otherwise.
+    advertiser_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -363,7 +365,11 @@ class FakeVibe:
         if expires is None or self.clock() > expires:
             return 403, xml, expired, report_id
         content = report_csv(
-            report.advertiser_id, report.start, report.end, revision=self.config.revision
+            report.advertiser_id,
+            report.start,
+            report.end,
+            revision=self.config.revision,
+            advertiser_name=self.config.advertiser_names.get(report.advertiser_id),
         )
         return 200, [("Content-Type", "text/csv")], content, report_id
 

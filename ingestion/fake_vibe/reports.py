@@ -76,11 +76,17 @@ def _stable_id(*parts: str) -> str:
 
 
 def report_rows(
-    advertiser_id: str, start: dt.date, end: dt.date, *, revision: int = 0
+    advertiser_id: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    revision: int = 0,
+    advertiser_name: str | None = None,
 ) -> list[dict[str, str]]:
     """The report's rows for every day of ``start``..``end``; another ``revision`` gives other
-    figures for the same rows, as when Vibe restates recent days."""
-    name = f"Adv {advertiser_id[:6]}"
+    figures for the same rows, as when Vibe restates recent days. Campaign and creative names
+    start with the advertiser's name, as in the real report."""
+    name = advertiser_name or f"Adv {advertiser_id[:6]}"
     rows = []
     day = start
     while day <= end:
@@ -166,9 +172,18 @@ def _row(
     return row
 
 
-def report_csv(advertiser_id: str, start: dt.date, end: dt.date, *, revision: int = 0) -> bytes:
+def report_csv(
+    advertiser_id: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    revision: int = 0,
+    advertiser_name: str | None = None,
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(report_rows(advertiser_id, start, end, revision=revision))
+    writer.writerows(
+        report_rows(advertiser_id, start, end, revision=revision, advertiser_name=advertiser_name)
+    )
     return buffer.getvalue().encode()

@@ -37,3 +37,17 @@ def test_pulls_refuse_clients_without_a_connection(client_a):
         vibe_daily_pull(client_a.pk)
     with pytest.raises(VibeNotConfigured):
         vibe_backfill(clients=[client_a], start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 2))
+
+
+def test_named_advertisers_name_their_campaigns_like_the_real_report():
+    import datetime as dt
+
+    from ingestion.fake_vibe.reports import report_rows
+
+    rows = report_rows(
+        "5c2d8f3a", dt.date(2025, 11, 3), dt.date(2025, 11, 3), advertiser_name="Borealis"
+    )
+    assert {row["advertiser_name"] for row in rows} == {"Borealis"}
+    assert all(row["campaign_name"].startswith("Borealis ") for row in rows)
+    unnamed = report_rows("5c2d8f3a", dt.date(2025, 11, 3), dt.date(2025, 11, 3))
+    assert unnamed[0]["campaign_name"].startswith("Adv 5c2d8f ")

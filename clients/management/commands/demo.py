@@ -63,6 +63,7 @@ DEMO_OTHER_CLIENT_USER = ("borealis", "demo-client-2026")
 DEMO_BUCKET = "demo-surfside-deliveries"
 DEMO_VIBE_ADVERTISER = "5c2d8f3a-9b1e-4c7a-8d2f-borealis-ctv"
 DEMO_VIBE_KEY = "demo-vibe-key-not-a-secret-4242"
+DEMO_VIBE_ADVERTISER_NAME = "Borealis"
 DEMO_DAYS = 60
 # Days a delivery "did not arrive", to show the missing-file path (days ago).
 MISSING_DAYS_AGO = (23,)
@@ -174,7 +175,11 @@ class Command(BaseCommand):
         if urlsplit(settings.VIBE_API_BASE_URL).hostname in ("127.0.0.1", "localhost"):
             yield
             return
-        fake = FakeVibeServer(FakeVibe(FakeVibeConfig(ready_after_seconds=2))).start()
+        config = FakeVibeConfig(
+            ready_after_seconds=2,
+            advertiser_names={DEMO_VIBE_ADVERTISER: DEMO_VIBE_ADVERTISER_NAME},
+        )
+        fake = FakeVibeServer(FakeVibe(config)).start()
         try:
             with override_settings(
                 VIBE_API_BASE_URL=fake.base_url,

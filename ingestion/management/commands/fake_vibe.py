@@ -67,6 +67,13 @@ class Command(BaseCommand):
             + "; ".join(f"{name}: {what}" for name, what in FAULTS.items()),
         )
         parser.add_argument(
+            "--advertiser",
+            action="append",
+            default=[],
+            metavar="ID=NAME",
+            help="Name an advertiser's campaigns and creatives (repeatable).",
+        )
+        parser.add_argument(
             "--api-key",
             action="append",
             default=[],
@@ -77,6 +84,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         faults = [name.strip() for name in options["faults"].split(",") if name.strip()]
         config = config_with_faults(faults, api_keys=options["api_keys"])
+        for pair in options["advertiser"]:
+            advertiser_id, _, name = pair.partition("=")
+            if not name:
+                raise CommandError(f"--advertiser takes ID=NAME, not '{pair}'.")
+            config.advertiser_names[advertiser_id] = name
         fake = FakeVibe(config, on_call=self._echo)
         server = FakeVibeServer(fake, host=options["host"], port=options["port"])
         self.stdout.write(
