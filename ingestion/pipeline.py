@@ -262,4 +262,5 @@ def _outcome(
     )
     if loaded == 0:
         return RunStatus.FAILED, f"None of the {rows_read:,} rows could be loaded. {examples}"
-    return RunStatus.PARTIAL, f"{summary} {len(row_errors):,} rows were refused: {examples}"
+    refused = "1 row was" if len(row_errors) == 1 else f"{len(row_errors):,} rows were"
+    return RunStatus.PARTIAL, f"{summary} {refused} refused: {examples}"

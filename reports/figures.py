@@ -32,6 +32,8 @@ class RankedRow:
     campaign: str
     size: str
     totals: Totals
+    # Creatives: the placement they run in (one creative name recurs across placements).
+    placement: str = ""
 
     @property
     def source_label(self) -> str:
@@ -154,6 +156,7 @@ def ranked_json(rows: tuple[RankedRow, ...]) -> list[dict[str, Any]]:
             "source": row.source,
             "campaign": row.campaign,
             "size": row.size,
+            "placement": row.placement,
             **totals_json(row.totals),
         }
         for row in rows
@@ -170,6 +173,7 @@ def ranked_from_json(rows: list[dict[str, Any]]) -> tuple[RankedRow, ...]:
             campaign=row["campaign"],
             size=row["size"],
             totals=totals_from_json(row),
+            placement=row.get("placement", ""),
         )
         for row in rows
     )

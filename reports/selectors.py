@@ -144,6 +144,7 @@ def _ranked(level: HierarchyLevel, rows: QuerySet[Any]) -> tuple[RankedRow, ...]
                 campaign=campaign.name,
                 size=getattr(obj, "size", ""),
                 totals=totals_from_row(row, prefix=_TOTAL),
+                placement="" if level is CAMPAIGNS else obj.placement.name,
             )
         )
     return tuple(ranked)

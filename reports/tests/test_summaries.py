@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
-from campaigns.models import Source
+from campaigns.models import Creative, Source
 from clients.services import cpm_rate_add
 from ingestion.pipeline import run_ingestion
 from metrics.periods import Granularity, period_start
@@ -94,6 +94,14 @@ def test_top_lists_and_underperformers(client_a, week, settings):
         ("Video V", "", "Retarget"),
         ("Wide U", "300x250", "Brand"),
     ]
+    # One creative name recurs across placements: the lists say which placement it ran in.
+    creatives = summary.top_creatives
+    assert all(row["placement"] for row in creatives)
+    assert {row["placement"] for row in creatives} == set(
+        Creative.objects.filter(pk__in=[row["id"] for row in creatives]).values_list(
+            "placement__name", flat=True
+        )
+    )
     # CTR < 0.5 %, spend > 100 and conversions < 5, biggest spend first. Banner A's CTR is
     # exactly 0.5 % (not below); Narrow X spent 90 (not above 100).
     assert [(row["name"], row["spend"], row["ctr"]) for row in summary.underperformers] == [
