@@ -18,6 +18,7 @@ from accounts import login_guard
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
+from dashboard_project.api import examples as ex
 from dashboard_project.api.base import PublicAPIView, ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
 from dashboard_project.api.permissions import IsAgencyAdmin
@@ -53,7 +54,12 @@ class LoginView(PublicAPIView):
     @extend_schema(
         request=LoginInput,
         responses={200: TokenPair},
-        examples=[OpenApiExample("Login", value={"username": "ana", "password": "s3cret-pass"})],
+        examples=[
+            OpenApiExample(
+                "Login", value={"username": "ana", "password": "s3cret-pass"}, request_only=True
+            ),
+            ex.response("Tokens", ex.TOKENS),
+        ],
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -87,7 +93,17 @@ class LoginView(PublicAPIView):
 class RefreshView(PublicAPIView):
     """Trade a refresh token for a new access token and a new refresh token (the old one dies)."""
 
-    @extend_schema(request=RefreshInput, responses={200: TokenPair}, tags=["auth"])
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: TokenPair},
+        tags=["auth"],
+        examples=[
+            OpenApiExample(
+                "Refresh", value={"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True
+            ),
+            ex.response("New tokens", ex.TOKENS),
+        ],
+    )
     def post(self, request: Request) -> Response:
         RefreshInput(data=request.data).is_valid(raise_exception=True)
         serializer = TokenRefreshSerializer(data=request.data)
@@ -108,6 +124,12 @@ class LogoutView(ScopedAPIView):
         request=RefreshInput,
         responses={200: inline_serializer("LoggedOut", {"detail": serializers.CharField()})},
         tags=["auth"],
+        examples=[
+            OpenApiExample(
+                "Logout", value={"refresh": "eyJhbGciOiJIUzI1NiIs..."}, request_only=True
+            ),
+            ex.response("Logged out", {"detail": "Logged out."}),
+        ],
     )
     def post(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
@@ -132,7 +154,7 @@ class LogoutView(ScopedAPIView):
 class MeView(ScopedAPIView):
     """Who the bearer of the token is."""
 
-    @extend_schema(responses={200: MeOutput}, tags=["auth"])
+    @extend_schema(responses={200: MeOutput}, tags=["auth"], examples=[ex.response("Me", ex.ME)])
     def get(self, request: Request) -> Response:
         return Response(MeOutput(self.user).data)
 
@@ -170,6 +192,7 @@ class AuditLogListView(ScopedAPIView):
         ],
         responses={200: AuditLogOutput(many=True)},
         tags=["admin"],
+        examples=[ex.response("Audit log", ex.page(ex.AUDIT_ENTRY))],
     )
     def get(self, request: Request) -> Response:
         entries = AuditLog.objects.all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from accounts.services import client_user_create
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
 from clients.selectors import clients_with_current_cpm, cpm_history
+from dashboard_project.api import examples as ex
 from dashboard_project.api.base import ScopedAPIView, ScopedGenericViewSet
 from dashboard_project.api.permissions import AdminWritesOnly, IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
@@ -97,6 +98,10 @@ def _with_cpm(queryset: Any) -> Any:
     return clients_with_current_cpm(queryset, on=timezone.localdate())
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[ex.response("Clients", ex.page(ex.CLIENT))]),
+    retrieve=extend_schema(examples=[ex.response("Client", ex.CLIENT)]),
+)
 class ClientViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -137,7 +142,14 @@ class ClientViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=ClientUpdateInput, responses={200: ClientOutput})
+    @extend_schema(
+        request=ClientUpdateInput,
+        responses={200: ClientOutput},
+        examples=[
+            OpenApiExample("Rename", value={"name": "Acme Foods Inc."}, request_only=True),
+            ex.response("Renamed", {**ex.CLIENT, "name": "Acme Foods Inc."}),
+        ],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         client = cast(Client, self.get_object())
         data = ClientUpdateInput(data=request.data)
@@ -145,7 +157,19 @@ class ClientViewSet(
         services.client_update(client=client, by=self.user, **data.validated_data)
         return Response(ClientOutput(self.get_object()).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        responses={204: None, 400: ex.DETAIL},
+        examples=[
+            ex.response(
+                "Refused",
+                {
+                    "detail": "This client has users or loaded data. Disable it instead, so "
+                    "nothing is lost."
+                },
+                status=400,
+            )
+        ],
+    )
     def destroy(self, request: Request, pk: str) -> Response:
         client = cast(Client, self.get_object())
         services.client_delete(client=client, by=self.user)
@@ -157,7 +181,11 @@ class ClientSettingsView(ScopedAPIView):
 
     permission_classes = [AdminWritesOnly]
 
-    @extend_schema(responses={200: CpmRateOutput(many=True)}, tags=["clients"])
+    @extend_schema(
+        responses={200: CpmRateOutput(many=True)},
+        tags=["clients"],
+        examples=[ex.response("CPM history", [ex.CPM_RATE])],
+    )
     def get(self, request: Request, client_pk: str) -> Response:
         assert self.url_client is not None
         return Response(CpmRateOutput(cpm_history(self.url_client), many=True).data)
@@ -183,7 +211,11 @@ class ClientUsersView(ScopedAPIView):
 
     permission_classes = [IsAgencyAdmin]
 
-    @extend_schema(responses={200: ClientUserOutput(many=True)}, tags=["clients"])
+    @extend_schema(
+        responses={200: ClientUserOutput(many=True)},
+        tags=["clients"],
+        examples=[ex.response("Users", [ex.CLIENT_USER])],
+    )
     def get(self, request: Request, client_pk: str) -> Response:
         users = User.objects.filter(client=self.url_client, role=Role.CLIENT)
         return Response(ClientUserOutput(users, many=True).data)

@@ -21,6 +21,7 @@ from accounts.models import AuditAction
 from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import get_client_or_404
+from dashboard_project.api import examples as ex
 from dashboard_project.api.base import ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
 from dashboard_project.api.permissions import IsAgencyAdmin
@@ -136,6 +137,7 @@ class FacebookUploadView(ScopedAPIView):
         },
         responses={201: UploadOutput},
         tags=["facebook"],
+        examples=[ex.response("Loaded", {**ex.UPLOAD, "row_errors": ex.ROW_ERRORS}, status=201)],
     )
     def post(self, request: Request) -> Response:
         client = self._client(request)
@@ -178,6 +180,7 @@ class UploadListView(ScopedAPIView):
         responses={200: UploadOutput(many=True)},
         tags=["facebook"],
         parameters=[OpenApiParameter("client_id", int, required=False)],
+        examples=[ex.response("Uploads", ex.page(ex.UPLOAD))],
     )
     def get(self, request: Request) -> Response:
         uploads = FacebookUpload.objects.filter(client__in=self.requested_clients())
@@ -268,6 +271,7 @@ class IngestionLogListView(ScopedAPIView):
         ],
         responses={200: IngestionRunOutput(many=True)},
         tags=["admin"],
+        examples=[ex.response("Runs", ex.page(ex.RUN))],
     )
     def get(self, request: Request) -> Response:
         runs: QuerySet[IngestionRun] = IngestionRun.objects.filter(
@@ -293,7 +297,11 @@ class IngestionLogDetailView(ScopedAPIView):
     permission_classes = [IsAgencyAdmin]
     url_objects = {"run_pk": (IngestionRun, "client")}
 
-    @extend_schema(responses={200: IngestionRunOutput}, tags=["admin"])
+    @extend_schema(
+        responses={200: IngestionRunOutput},
+        tags=["admin"],
+        examples=[ex.response("Run", {**ex.RUN, "row_errors": ex.ROW_ERRORS})],
+    )
     def get(self, request: Request, run_pk: str) -> Response:
         run = self.found["run_pk"]
         return Response({**IngestionRunOutput(run).data, "row_errors": row_errors(run)})
@@ -331,7 +339,12 @@ class IngestionLogRerunView(ScopedAPIView):
     permission_classes = [IsAgencyAdmin]
     url_objects = {"run_pk": (IngestionRun, "client")}
 
-    @extend_schema(request=None, responses={202: None}, tags=["admin"])
+    @extend_schema(
+        request=None,
+        responses={202: ex.DETAIL},
+        tags=["admin"],
+        examples=[ex.response("Queued", {"detail": "Re-run of run #481 queued."}, status=202)],
+    )
     def post(self, request: Request, run_pk: str) -> Response:
         run = self.found["run_pk"]
         queue("ingestion.tasks.rerun", run.pk, self.user.pk)
@@ -513,7 +526,9 @@ class BackfillDetailView(ScopedAPIView):
     permission_classes = [IsAgencyAdmin]
     url_objects = {"job_pk": (BackfillJob, "clients")}
 
-    @extend_schema(responses={200: BackfillOutput}, tags=["admin"])
+    @extend_schema(
+        responses={200: BackfillOutput}, tags=["admin"], examples=[ex.response("Job", ex.BACKFILL)]
+    )
     def get(self, request: Request, job_pk: str) -> Response:
         job = self.found["job_pk"]
         return Response(BackfillOutput(job).data)

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dashboard_project.api import examples as ex
 from dashboard_project.api.base import PublicAPIView
 
 
@@ -25,6 +26,7 @@ class HealthView(PublicAPIView):
             )
         },
         tags=["health"],
+        examples=[ex.response("Healthy", ex.HEALTH)],
     )
     def get(self, request: Request) -> Response:
         try:
