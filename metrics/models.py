@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 from campaigns.models import Source
 from dashboard_project.db import TimestampedModel
@@ -133,6 +134,8 @@ class CampaignDayRollup(models.Model):
     spend = measure_field(default=0)
     source_spend = measure_field(null=True, blank=True)
     metric_rows = models.PositiveIntegerField(default=0)
+    # Rows are rebuilt, never edited: when this one was last computed.
+    refreshed_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         constraints = [
