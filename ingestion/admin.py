@@ -25,6 +25,7 @@ from ingestion.models import (
     StagingRow,
     UploadStatus,
 )
+from reports.exports import defuse
 
 STATUS_COLOURS = {
     RunStatus.SUCCESS: "#1b7f3b",
@@ -245,7 +246,10 @@ class IngestionRunAdmin(admin.ModelAdmin):
         writer.writerow(["row", "errors", *headers])
         for row in rows.iterator():
             problems = "; ".join(f"{e['column']}: {e['message']}" for e in row.errors or [])
-            writer.writerow([row.row_number, problems, *(_defuse(row.raw.get(h)) for h in headers)])
+            cells = [row.raw.get(header) for header in headers]
+            writer.writerow(
+                [row.row_number, problems, *(defuse(str(cell or "")) for cell in cells)]
+            )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-refused-rows.csv"'
         return response
@@ -305,12 +309,6 @@ class IngestionRunAdmin(admin.ModelAdmin):
                 reverse("admin:ingestion_ingestionrun_change", args=[last.pk])
             )
         return HttpResponseRedirect(reverse("admin:ingestion_ingestionrun_changelist"))
-
-
-def _defuse(value: object) -> str:
-    """Spreadsheet programs run cells that start with these; keep them as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class UploadForm(forms.Form):
