@@ -61,36 +61,40 @@ def test_the_days_file_is_found_downloaded_and_loaded(bucket, connection, client
     assert set(DailyMetric.objects.values_list("campaign__name", flat=True)) == {"Always on"}
 
 
-def test_the_newest_of_several_matching_files_wins(bucket, connection, client_a):
-    bucket.put_object(
-        Bucket="surfside-deliveries",
-        Key="acme/acme_20251103_b.csv",
-        Body=surfside_csv(row(impressions="111")),
+def test_the_newest_of_several_matching_files_wins(monkeypatch, connection):
+    """The key that sorts last is the oldest delivery: LastModified decides, not the name."""
+    stubber = _stubbed(monkeypatch)
+    stubber.add_response(
+        "list_objects_v2",
+        {
+            "Contents": [
+                {
+                    "Key": "acme/acme_20251103_a.csv",
+                    "Size": 10,
+                    "LastModified": dt.datetime(2025, 11, 4, 9, tzinfo=dt.UTC),
+                },
+                {
+                    "Key": "acme/acme_20251103_z.csv",
+                    "Size": 10,
+                    "LastModified": dt.datetime(2025, 11, 4, 6, tzinfo=dt.UTC),
+                },
+                {
+                    "Key": "acme/acme_20251104_a.csv",
+                    "Size": 10,
+                    "LastModified": dt.datetime(2025, 11, 5, 6, tzinfo=dt.UTC),
+                },
+                {
+                    "Key": "acme/other_20251103.csv",
+                    "Size": 10,
+                    "LastModified": dt.datetime(2025, 11, 6, 6, tzinfo=dt.UTC),
+                },
+            ]
+        },
     )
-    newest = s3.Delivery(
-        "surfside-deliveries",
-        "acme/acme_20251103_a.csv",
-        10,
-        dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-    )
-    older = s3.Delivery(
-        "surfside-deliveries",
-        "acme/acme_20251103_b.csv",
-        10,
-        dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-    )
-    assert max([older, newest], key=lambda d: (d.last_modified, d.key)) is newest
-    bucket.put_object(
-        Bucket="surfside-deliveries",
-        Key="acme/acme_20251103_c.csv",
-        Body=surfside_csv(row(impressions="222")),
-    )
-    found = s3.find_delivery(connection, DAY)
-    listed = {
-        item["Key"]: item["LastModified"]
-        for item in bucket.list_objects_v2(Bucket="surfside-deliveries")["Contents"]
-    }
-    assert found.key == max(listed, key=lambda key: (listed[key], key))
+    with stubber:
+        found = s3.find_delivery(connection, DAY)
+    assert found is not None
+    assert found.key == "acme/acme_20251103_a.csv"
 
 
 def test_a_missing_file_is_logged_alerted_and_changes_nothing(
