@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
@@ -21,6 +21,7 @@ from accounts.request_context import client_ip
 from dashboard_project.api import examples as ex
 from dashboard_project.api.base import PublicAPIView, ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
+from dashboard_project.api.params import optional_date
 from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
 
@@ -200,17 +201,10 @@ class AuditLogListView(ScopedAPIView):
         for name in ("username", "action", "entity_type"):
             if params.get(name):
                 entries = entries.filter(**{name: params[name]})
-        for name, lookup in (
-            ("date_from", "created_at__date__gte"),
-            ("date_to", "created_at__date__lte"),
-        ):
-            if params.get(name):
-                try:
-                    entries = entries.filter(**{lookup: dt.date.fromisoformat(params[name])})
-                except ValueError:
-                    raise ValidationError(
-                        {name: [f"Use YYYY-MM-DD, not '{params[name]}'."]}
-                    ) from None
+        if first := optional_date(params, "date_from"):
+            entries = entries.filter(created_at__date__gte=first)
+        if last := optional_date(params, "date_to"):
+            entries = entries.filter(created_at__date__lte=last)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             entries.order_by("-created_at", "-id"), request, view=self

@@ -24,6 +24,7 @@ from clients.scoping import get_client_or_404
 from dashboard_project.api import examples as ex
 from dashboard_project.api.base import ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
+from dashboard_project.api.params import optional_date
 from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
 from ingestion import services
@@ -247,15 +248,6 @@ class SurfsideConnectionView(ScopedAPIView):
 # --- Operations (admins) --------------------------------------------------------------------
 
 
-def _day(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: [f"Use YYYY-MM-DD, not '{value}'."]}) from None
-
-
 class IngestionLogListView(ScopedAPIView):
     """Ingestion runs, newest first; filter by client, source, status and start date."""
 
@@ -282,9 +274,9 @@ class IngestionLogListView(ScopedAPIView):
             runs = runs.filter(source=params["source"])
         if params.get("status"):
             runs = runs.filter(status=params["status"])
-        if first := _day(params.get("date_from"), "date_from"):
+        if first := optional_date(params, "date_from"):
             runs = runs.filter(started_at__date__gte=first)
-        if last := _day(params.get("date_to"), "date_to"):
+        if last := optional_date(params, "date_to"):
             runs = runs.filter(started_at__date__lte=last)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(runs.order_by("-started_at", "-id"), request, view=self)

@@ -126,3 +126,10 @@ def test_audit_logs_filter_by_action(api, admin_user, runs):
     body = api(admin_user).get("/api/v1/admin/audit-logs?action=resolve").json()
     assert [entry["action"] for entry in body["results"]] == ["resolve"]
     assert body["results"][0]["username"] == "agency-admin"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/admin/ingestion-logs", "/api/v1/admin/audit-logs"])
+def test_a_malformed_date_filter_is_a_400_naming_it(api, admin_user, path):
+    response = api(admin_user).get(f"{path}?date_from=3/11/2025")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "date_from: Use YYYY-MM-DD, not '3/11/2025'."
