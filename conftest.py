@@ -9,6 +9,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.tests.factories import AdminFactory, UserFactory
 from clients.tests.factories import ClientFactory
 
+# Data fixtures shared by the apps' tests: real sample files and a fake Vibe (tests.source_data),
+# known delivery for report and page tests (tests.report_data).
+pytest_plugins = ["tests.source_data", "tests.report_data"]
+
 
 @pytest.fixture
 def client_a(db):

@@ -18,12 +18,12 @@ from accounts import login_guard
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
-from dashboard_project.api import examples as ex
-from dashboard_project.api.base import PublicAPIView, ScopedAPIView
-from dashboard_project.api.pagination import PageNumberPagination
-from dashboard_project.api.params import optional_date
-from dashboard_project.api.permissions import IsAgencyAdmin
-from dashboard_project.api.serializers import StrictSerializer
+from clients.scoped_api import PublicAPIView, ScopedAPIView
+from core.api import examples as ex
+from core.api.pagination import PageNumberPagination
+from core.api.params import optional_date
+from core.api.permissions import IsAgencyAdmin
+from core.api.serializers import StrictSerializer
 
 
 class LoginInput(StrictSerializer):

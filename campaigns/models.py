@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 
 
 class Source(models.TextChoices):

@@ -14,11 +14,11 @@ from accounts.models import Role, User
 from accounts.services import client_user_create
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
+from clients.scoped_api import ScopedAPIView, ScopedGenericViewSet
 from clients.selectors import clients_with_current_cpm, cpm_history
-from dashboard_project.api import examples as ex
-from dashboard_project.api.base import ScopedAPIView, ScopedGenericViewSet
-from dashboard_project.api.permissions import AdminWritesOnly, IsAgencyAdmin
-from dashboard_project.api.serializers import StrictSerializer
+from core.api import examples as ex
+from core.api.permissions import AdminWritesOnly, IsAgencyAdmin
+from core.api.serializers import StrictSerializer
 
 
 def cpm_field(**kwargs: Any) -> serializers.DecimalField:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 
 # CPM rates are prices per thousand impressions: up to 99,999,999.9999 with four decimals.
 CPM_MAX_DIGITS = 12

@@ -1,6 +1,6 @@
 """Tenant scoping: the one place that decides which clients' data a user may see.
 
-Every API view (through ``dashboard_project.api.base``) and every page view goes through these
+Every API view (through ``clients.scoped_api``) and every page view goes through these
 functions. A client user sees only their own client, and only while it is active; an agency admin
 sees every client and may narrow to one with ``client_id``. A missing object and an object of
 another client give the same 404, so ids of other tenants cannot be probed.

@@ -5,8 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("dashboard_project.api.urls")),
-    path("", include("reports.urls")),
+    path("", include("portal.urls")),
 ]
 
 # An upload over the size limit is refused while the CSRF check reads it: say so (413).
-handler400 = "reports.views.errors.bad_request"
+handler400 = "portal.views.errors.bad_request"

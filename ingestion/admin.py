@@ -465,4 +465,4 @@ class BackfillJobAdmin(admin.ModelAdmin):
 
 
 # The Vibe models' admin lives with the Vibe integration.
-from ingestion.vibe import admin as _vibe_admin  # noqa: E402,F401
+from ingestion.sources.vibe import admin as _vibe_admin  # noqa: E402,F401

@@ -28,7 +28,7 @@ from ingestion.backfill import backfill_create
 from ingestion.models import IngestionRun, RunStatus
 from ingestion.selectors import HEALTH_LABELS, Health, health_window, ingestion_health
 from ingestion.tasks import queue
-from reports.formatting import day_spans
+from metrics.formatting import day_spans
 
 HEALTH_ORDER = [Health.FAILING, Health.MISSING_DAYS, Health.OK, Health.NOT_SET_UP]
 

@@ -20,13 +20,13 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction
 from campaigns.models import Source
 from clients.models import Client
+from clients.scoped_api import ScopedAPIView
 from clients.scoping import get_client_or_404
-from dashboard_project.api import examples as ex
-from dashboard_project.api.base import ScopedAPIView
-from dashboard_project.api.pagination import PageNumberPagination
-from dashboard_project.api.params import optional_date
-from dashboard_project.api.permissions import IsAgencyAdmin
-from dashboard_project.api.serializers import StrictSerializer
+from core.api import examples as ex
+from core.api.pagination import PageNumberPagination
+from core.api.params import optional_date
+from core.api.permissions import IsAgencyAdmin
+from core.api.serializers import StrictSerializer
 from ingestion import services
 from ingestion.backfill import backfill_create
 from ingestion.models import (
@@ -39,9 +39,9 @@ from ingestion.models import (
     SurfsideConnection,
 )
 from ingestion.pipeline import start_run
+from ingestion.sources.vibe.selectors import vibe_connection_for
+from ingestion.sources.vibe.services import report_request_create
 from ingestion.tasks import queue
-from ingestion.vibe.selectors import vibe_connection_for
-from ingestion.vibe.services import report_request_create
 
 ROW_ERRORS_SHOWN = 100
 

@@ -20,7 +20,7 @@ from ingestion.models import (
     VibeReportRequest,
 )
 from ingestion.services import surfside_ingest_day
-from ingestion.vibe.flow import VibeNotConfigured, vibe_backfill
+from ingestion.sources.vibe.flow import VibeNotConfigured, vibe_backfill
 
 MAX_BACKFILL_DAYS = 400
 

@@ -24,11 +24,11 @@ from campaigns.models import Source
 from clients.models import Client
 from ingestion import loader
 from ingestion.adapters.base import ParsedFile, SourceFileError
-from ingestion.adapters.facebook import parse_facebook
-from ingestion.adapters.surfside import parse_surfside
-from ingestion.adapters.vibe import parse_vibe
 from ingestion.alerts import alert_for_run
 from ingestion.models import IngestionRun, RunStatus, RunTrigger
+from ingestion.sources.facebook.adapter import parse_facebook
+from ingestion.sources.surfside.adapter import parse_surfside
+from ingestion.sources.vibe.adapter import parse_vibe
 from ingestion.validation import LISTED_ROWS, ValidatedRows, validate_rows
 from metrics.rollups import rollups_refresh
 

@@ -29,8 +29,8 @@ from ingestion.models import (
     UploadStatus,
 )
 from ingestion.pipeline import finish_run, run_ingestion, start_run
-from ingestion.sources import s3
-from ingestion.vibe.flow import ingest_vibe_day
+from ingestion.sources.surfside import s3
+from ingestion.sources.vibe.flow import ingest_vibe_day
 from metrics.models import DailyMetric
 from metrics.rollups import rollups_refresh
 

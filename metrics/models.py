@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Now
 
 from campaigns.models import Source
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 
 # numeric(18,6): full precision in storage, rounding happens only for display.
 MEASURE_DIGITS = 18

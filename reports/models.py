@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 from metrics.models import measure_field
 
 if TYPE_CHECKING:

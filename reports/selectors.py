@@ -18,10 +18,10 @@ from django.db.models.functions import Greatest, Least
 from accounts.models import Role, User
 from campaigns.models import Source
 from clients.models import Client, ClientStatus
+from ingestion.availability import REASON_NOT_YET_PULLED, no_data_reasons
 from ingestion.models import IngestionRun
 from metrics.models import DailyMetric
 from metrics.periods import DateRange, Granularity
-from metrics.selectors.availability import REASON_NOT_YET_PULLED, no_data_reasons
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series

@@ -11,7 +11,7 @@ from django.utils import timezone
 from clients.models import Client, ClientStatus
 from ingestion.tasks import queue
 from metrics.periods import ONE_DAY, Granularity, period_start
-from reports import retention
+from operations import retention
 from reports.models import PeriodType
 from reports.selectors import summaries_touching
 from reports.services import summary_generate, weekly_summary_emails_send

@@ -1,9 +1,9 @@
 """Every API view is built on the scoped base class, or is one of the few public ones."""
 
 from accounts.api import LoginView, RefreshView
-from dashboard_project.api.base import PublicAPIView, ScopedAPIView
-from dashboard_project.api.health import HealthView
-from dashboard_project.api.schema import DocsView, SchemaView
+from clients.scoped_api import PublicAPIView, ScopedAPIView
+from core.api.health import HealthView
+from core.api.schema import DocsView, SchemaView
 from tests.api_urls import api_endpoints
 
 PUBLIC_VIEWS = {LoginView, RefreshView, HealthView, SchemaView, DocsView}
@@ -25,7 +25,7 @@ def test_every_api_view_is_scoped_or_explicitly_public():
 def test_scoped_viewsets_cannot_bypass_scoping_by_overriding_get_queryset():
     import pytest
 
-    from dashboard_project.api.base import ScopedGenericViewSet
+    from clients.scoped_api import ScopedGenericViewSet
 
     with pytest.raises(TypeError, match="overrides get_queryset"):
 

@@ -5,10 +5,10 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
 from clients import api as clients_api
-from dashboard_project.api.health import HealthView
-from dashboard_project.api.schema import DocsView, SchemaView
+from core.api.health import HealthView
+from core.api.schema import DocsView, SchemaView
 from ingestion import api as ingestion_api
-from ingestion.vibe import api as vibe_api
+from ingestion.sources.vibe import api as vibe_api
 from metrics.api import dashboard as dashboard_api
 from metrics.api import hierarchy as hierarchy_api
 from metrics.api import series as series_api

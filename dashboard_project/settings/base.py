@@ -41,12 +41,16 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_q",
     "import_export",
+    "core",
     "accounts",
     "clients",
     "campaigns",
-    "ingestion",
     "metrics",
+    "ingestion",
     "reports",
+    "operations",
+    "portal",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +166,7 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
-    "ingestion.uploads.LimitedUploadHandler",
+    "ingestion.sources.facebook.upload_limits.LimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -233,9 +237,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "dashboard_project.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "dashboard_project.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
 }
@@ -269,7 +273,7 @@ SPECTACULAR_SETTINGS = {
         "PulledSourceEnum": ["surfside", "vibe"],
         "ClientStatusEnum": "clients.models.ClientStatus",
         "RunStatusEnum": "ingestion.models.runs.RunStatus",
-        "UploadStatusEnum": "ingestion.models.uploads.UploadStatus",
+        "UploadStatusEnum": "ingestion.sources.facebook.models.UploadStatus",
         "BackfillStatusEnum": "ingestion.models.backfill.BackfillStatus",
     },
 }
@@ -284,7 +288,7 @@ Q_CLUSTER = {
     "retry": env.int("Q_RETRY", default=2100),
     "max_attempts": 1,
     "orm": "default",
-    # Missed runs are caught up by reports.scheduling, once per intended date; django-q's own
+    # Missed runs are caught up by operations.scheduling, once per intended date; django-q's own
     # catch-up would replay every missed minute of the per-minute schedules instead.
     "catch_up": False,
     "save_limit": 1000,
@@ -294,7 +298,7 @@ if env.str("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
 
-# --- Schedules (reports.scheduling; declared by `manage.py setup_schedules`) ------------------
+# --- Schedules (operations.scheduling; declared by `manage.py setup_schedules`) ------------------
 # Cron strings (minute hour day-of-month month day-of-week) in SCHEDULE_TIME_ZONE.
 SCHEDULE_TIME_ZONE = "America/New_York"
 SCHEDULE_CRONS = {
@@ -324,7 +328,7 @@ SUMMARY_UNDERPERFORMERS_SHOWN = env.int("SUMMARY_UNDERPERFORMERS_SHOWN", default
 # A weekly email waits for complete data; it is not sent for a week that ended longer ago.
 WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
 
-# --- Retention (reports.retention) ----------------------------------------------------------
+# --- Retention (operations.retention) ----------------------------------------------------------
 # Daily metrics older than this many months are archived to storage (CSV.gz), then deleted.
 RETENTION_DAILY_METRICS_MONTHS = env.int("RETENTION_DAILY_METRICS_MONTHS", default=13)
 RETENTION_STAGING_DAYS = env.int("RETENTION_STAGING_DAYS", default=7)

@@ -8,9 +8,9 @@ from ingestion.models.runs import (
     RunTrigger,
     StagingRow,
 )
-from ingestion.models.surfside import SurfsideConnection
-from ingestion.models.uploads import FacebookUpload, UploadStatus, upload_storage_name
-from ingestion.models.vibe import (
+from ingestion.sources.facebook.models import FacebookUpload, UploadStatus, upload_storage_name
+from ingestion.sources.surfside.models import SurfsideConnection
+from ingestion.sources.vibe.models import (
     ACTIVE_STATES,
     ReportState,
     VibeConnection,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from campaigns.models import Source
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 
 
 class BackfillStatus(models.TextChoices):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Now
 
 from campaigns.models import Source
-from dashboard_project.db import TimestampedModel
+from core.db import TimestampedModel
 
 
 class RunStatus(models.TextChoices):

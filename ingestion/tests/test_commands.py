@@ -14,9 +14,9 @@ from moto import mock_aws
 
 from ingestion.models import BackfillJob, IngestionRun
 from ingestion.services import surfside_connection_set
-from ingestion.tests.conftest import SAMPLES
 from ingestion.tests.helpers import row, surfside_csv
 from metrics.models import DailyMetric
+from tests.source_data import SAMPLES
 
 pytestmark = pytest.mark.django_db
 

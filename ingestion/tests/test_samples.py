@@ -11,8 +11,8 @@ from django.db.models import Sum
 
 from ingestion.models import IngestionRun, RunStatus, StagingRow
 from ingestion.pipeline import run_ingestion
-from ingestion.tests.conftest import SAMPLES
 from metrics.models import CampaignDayRollup, DailyMetric
+from tests.source_data import SAMPLES
 
 pytestmark = pytest.mark.django_db
 

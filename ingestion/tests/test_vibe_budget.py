@@ -8,17 +8,17 @@ from django.db import connection
 
 from clients.tests.factories import ClientFactory
 from ingestion.models import ReportState, VibeKeyBudget, VibeReportRequest
-from ingestion.tests.conftest import VIBE_KEY
-from ingestion.tests.vibe_helpers import max_calls_in_any_hour, next_due
-from ingestion.vibe.budget import (
+from ingestion.sources.vibe.budget import (
     CallOutcome,
     budget_after_call,
     budget_counts,
     budget_reserve,
 )
-from ingestion.vibe.client import RateLimit
-from ingestion.vibe.services import report_request_create, vibe_connection_set
-from ingestion.vibe.tasks import advance_due_vibe_reports
+from ingestion.sources.vibe.client import RateLimit
+from ingestion.sources.vibe.services import report_request_create, vibe_connection_set
+from ingestion.sources.vibe.tasks import advance_due_vibe_reports
+from ingestion.tests.vibe_helpers import max_calls_in_any_hour, next_due
+from tests.source_data import VIBE_KEY
 
 T0 = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.UTC)
 KEY = {"key_fingerprint": "f" * 64, "key_last4": "1234"}

@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ingestion.tests.conftest import VIBE_ADVERTISER, VIBE_KEY
-from ingestion.vibe.client import (
+from ingestion.sources.vibe.client import (
     DownloadLinkExpired,
     VibeClient,
     VibeRateLimited,
@@ -16,6 +15,7 @@ from ingestion.vibe.client import (
     parse_reset_at,
     safe_url,
 )
+from tests.source_data import VIBE_ADVERTISER, VIBE_KEY
 
 DAY = dt.date(2025, 12, 14)
 

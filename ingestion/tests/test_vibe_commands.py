@@ -4,11 +4,11 @@ against the fake Vibe over real HTTP (real clock, intervals shortened by setting
 import pytest
 from django.core.management import call_command
 
-from ingestion.fake_vibe import FakeVibe, FakeVibeConfig, FakeVibeServer
+from devtools.fake_vibe import FakeVibe, FakeVibeConfig, FakeVibeServer
 from ingestion.models import IngestionRun, ReportState, VibeReportRequest
-from ingestion.tests.conftest import VIBE_ADVERTISER, VIBE_KEY
-from ingestion.vibe.services import vibe_connection_set
+from ingestion.sources.vibe.services import vibe_connection_set
 from metrics.models import DailyMetric
+from tests.source_data import VIBE_ADVERTISER, VIBE_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_trigger_api_queues_a_vibe_report(api, admin_user, connected, client_a):
 
 
 def test_the_scheduled_pull_asks_for_the_trailing_window_of_its_intended_day(connected, settings):
-    from ingestion.vibe.tasks import vibe_daily_all
+    from ingestion.sources.vibe.tasks import vibe_daily_all
 
     settings.VIBE_TRAILING_DAYS = 3
     [request_id] = vibe_daily_all(day="2025-11-03")

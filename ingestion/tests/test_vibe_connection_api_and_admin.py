@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from accounts.models import AuditAction, AuditLog
 from ingestion.models import ReportState, VibeConnection, VibeKeyBudget, VibeReportRequest
-from ingestion.tests.conftest import VIBE_KEY
-from ingestion.vibe.budget import CallOutcome, budget_after_call, budget_reserve
-from ingestion.vibe.flow import ingest_vibe_day
-from ingestion.vibe.keys import api_key_fingerprint
+from ingestion.sources.vibe.budget import CallOutcome, budget_after_call, budget_reserve
+from ingestion.sources.vibe.flow import ingest_vibe_day
+from ingestion.sources.vibe.keys import api_key_fingerprint
+from tests.source_data import VIBE_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from django.db.models import Max
 
 from clients.tests.factories import ClientFactory
 from ingestion.models import ReportState, VibeReportRequest
-from ingestion.tests.conftest import VIBE_KEY
+from ingestion.sources.vibe.services import vibe_connection_set
+from ingestion.sources.vibe.tasks import vibe_daily_pull_all
 from ingestion.tests.vibe_helpers import drive, max_calls_in_any_hour
-from ingestion.vibe.services import vibe_connection_set
-from ingestion.vibe.tasks import vibe_daily_pull_all
+from tests.source_data import VIBE_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.db.models import Sum
 
-from ingestion.fake_vibe.reports import report_rows
+from devtools.fake_vibe.reports import report_rows
 from ingestion.models import (
     IngestionRun,
     ReportState,
@@ -16,13 +16,13 @@ from ingestion.models import (
     VibeKeyBudget,
     VibeReportRequest,
 )
-from ingestion.tests.conftest import VIBE_ADVERTISER, VIBE_KEY
+from ingestion.sources.vibe import flow
+from ingestion.sources.vibe.flow import advance_report_request, ingest_vibe_day, vibe_backfill
+from ingestion.sources.vibe.services import report_request_create, vibe_connection_set
+from ingestion.sources.vibe.tasks import vibe_daily_pull
 from ingestion.tests.vibe_helpers import drive, gaps
-from ingestion.vibe import flow
-from ingestion.vibe.flow import advance_report_request, ingest_vibe_day, vibe_backfill
-from ingestion.vibe.services import report_request_create, vibe_connection_set
-from ingestion.vibe.tasks import vibe_daily_pull
 from metrics.models import DailyMetric
+from tests.source_data import VIBE_ADVERTISER, VIBE_KEY
 
 pytestmark = pytest.mark.django_db
 

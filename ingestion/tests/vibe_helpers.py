@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from ingestion.models import ACTIVE_STATES, VibeReportRequest
-from ingestion.vibe.tasks import advance_due_vibe_reports
+from ingestion.sources.vibe.tasks import advance_due_vibe_reports
 
 
 class FakeClock:

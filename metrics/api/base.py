@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from clients.models import Client
-from dashboard_project.api.base import ScopedAPIView
-from dashboard_project.api.serializers import StrictSerializer
+from clients.scoped_api import ScopedAPIView
+from core.api.serializers import StrictSerializer
 
 
 class MetricsReadView(ScopedAPIView):

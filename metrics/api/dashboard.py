@@ -10,18 +10,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from campaigns.models import Source
+from ingestion.availability import (
+    REASON_NOT_YET_PULLED,
+    STATUS_OK,
+    freshness,
+    no_data_reasons,
+)
 from metrics.api import examples
 from metrics.api.base import MetricsReadView
 from metrics.api.outputs import OverviewOutput, SummaryOutput, summary_data
 from metrics.api.params import DashboardParams
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity
-from metrics.selectors.availability import (
-    REASON_NOT_YET_PULLED,
-    STATUS_OK,
-    freshness,
-    no_data_reasons,
-)
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.series import totals_per_period
 from metrics.selectors.summary import totals_by_source, totals_with_previous

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dashboard_project.api.base import ScopedGenericViewSet
+from clients.scoped_api import ScopedGenericViewSet
 from metrics.api import examples, outputs
 from metrics.api.base import MetricsReadView
 from metrics.api.dashboard import NUMBERS_NOTE

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from campaigns.models import Source
-from dashboard_project.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 from metrics.periods import MAX_RANGE_DAYS, DateRange, default_end, default_start
 from metrics.selectors.hierarchy import DEFAULT_ORDERING, ORDERING_FIELDS
 

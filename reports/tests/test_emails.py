@@ -14,7 +14,7 @@ from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.models import PeriodType, SummaryEmail
 from reports.services import summary_generate, weekly_summary_emails_send
 from reports.tasks import weekly_summary_client
-from reports.tests.conftest import MONDAY
+from tests.report_data import MONDAY
 
 pytestmark = pytest.mark.django_db
 

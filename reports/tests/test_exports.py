@@ -14,7 +14,7 @@ from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.exports import defuse
-from reports.tests.conftest import measures
+from tests.report_data import measures
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.formulas import Change
-from metrics.periods import DateRange
-from reports.formatting import (
+from metrics.formatting import (
     change_text,
     count,
     day_spans,
@@ -14,7 +12,9 @@ from reports.formatting import (
     money,
     percent,
 )
-from reports.ranges import presets
+from metrics.formulas import Change
+from metrics.periods import DateRange
+from portal.ranges import presets
 
 
 @pytest.mark.parametrize(

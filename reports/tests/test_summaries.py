@@ -13,7 +13,7 @@ from metrics.rollups import rollups_refresh
 from reports.models import PeriodType, Summary
 from reports.services import summary_generate
 from reports.tasks import summaries_regenerate
-from reports.tests.conftest import MONDAY, PREVIOUS_MONDAY, WEEK
+from tests.report_data import MONDAY, PREVIOUS_MONDAY, WEEK
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from campaigns.models import Source
 from ingestion.management.commands._common import client_by_slug, parse_day
 from ingestion.models import IngestionRun, RunStatus, RunTrigger
 from ingestion.services import FileRefused, ingest_file, surfside_ingest_day
-from ingestion.vibe.flow import ingest_vibe_day
+from ingestion.sources.vibe.flow import ingest_vibe_day
 
 
 def summary_line(run: IngestionRun, label: str) -> str:

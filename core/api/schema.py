@@ -1,0 +1,13 @@
+"""The OpenAPI schema and its docs page, served to anyone (they describe, they reveal no data)."""
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from clients.scoped_api import PublicAPIView
+
+
+class SchemaView(PublicAPIView, SpectacularAPIView):
+    pass
+
+
+class DocsView(PublicAPIView, SpectacularSwaggerView):
+    pass

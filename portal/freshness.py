@@ -1,0 +1,123 @@
+"""The data-freshness strip: for each source, which days of the range hold data and why the
+others do not, so a client can tell "the file never came" from "not pulled yet" without asking.
+
+Built from the availability selectors: a constant number of queries whatever the range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from campaigns.models import Source
+from clients.models import Client
+from ingestion.availability import (
+    REASON_FILE_NOT_DELIVERED,
+    REASON_INGESTION_FAILED,
+    REASON_NOT_YET_PULLED,
+    days_with_data,
+    freshness,
+    no_data_reasons,
+)
+from metrics.formatting import day_spans
+from metrics.periods import DateRange
+
+OK = "ok"
+# CSS-friendly keys and the words people read, per reason the availability selector gives.
+REASON_KEYS = {
+    REASON_FILE_NOT_DELIVERED: "not-delivered",
+    REASON_INGESTION_FAILED: "failed",
+    REASON_NOT_YET_PULLED: "not-pulled",
+}
+REASON_LABELS = {
+    "not-delivered": "File not delivered",
+    "failed": "Ingestion failed",
+    "not-pulled": "Not yet pulled",
+}
+# Facebook data arrives by upload: nothing is "pulled".
+FACEBOOK_NOT_PULLED = "Not uploaded yet"
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    day: dt.date
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MissingDays:
+    key: str
+    label: str
+    spans: list[str]
+    count: int
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    source: str
+    label: str
+    latest_date: dt.date | None
+    last_loaded_at: dt.datetime | None
+    days: list[DayStatus]
+    missing: list[MissingDays]
+
+    @property
+    def in_use(self) -> bool:
+        """Whether this source ever delivered or was tried for the clients in scope."""
+        return self.latest_date is not None or any(
+            day.key not in (OK, "not-pulled") for day in self.days
+        )
+
+    @property
+    def days_with_data(self) -> int:
+        return sum(1 for day in self.days if day.key == OK)
+
+
+def _reason_label(key: str, source: str) -> str:
+    if key == "not-pulled" and source == Source.FACEBOOK:
+        return FACEBOOK_NOT_PULLED
+    return REASON_LABELS[key]
+
+
+def freshness_strip(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+) -> list[SourceFreshness]:
+    """One entry per source (or only ``source``), with the status of every day of the range."""
+    sources = [source] if source else list(Source.values)
+    with_data = days_with_data(clients=clients, date_range=date_range, source=source)
+    fresh = {entry.source: entry for entry in freshness(clients=clients, sources=sources)}
+    strip = []
+    for name in sources:
+        reasons = no_data_reasons(clients=clients, date_range=date_range, source=name)
+        delivered = with_data.get(name, set())
+        days = []
+        for day in date_range.each_day():
+            if day in delivered:
+                days.append(DayStatus(day, OK, "Data loaded"))
+                continue
+            key = REASON_KEYS[reasons.get(day, REASON_NOT_YET_PULLED)]
+            days.append(DayStatus(day, key, _reason_label(key, name)))
+        missing = [
+            MissingDays(
+                key=key,
+                label=_reason_label(key, name),
+                spans=day_spans([day.day for day in days if day.key == key]),
+                count=sum(1 for day in days if day.key == key),
+            )
+            for key in REASON_LABELS
+            if any(day.key == key for day in days)
+        ]
+        strip.append(
+            SourceFreshness(
+                source=name,
+                label=Source(name).label,
+                latest_date=fresh[name].latest_date,
+                last_loaded_at=fresh[name].last_loaded_at,
+                days=days,
+                missing=missing,
+            )
+        )
+    return strip

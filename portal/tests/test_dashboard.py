@@ -1,0 +1,181 @@
+import html as html_module
+import re
+
+import pytest
+from django.test import Client as BrowserClient
+
+from campaigns.tests.factories import CreativeFactory
+from metrics.tests.factories import rollups_built
+from tests.report_data import days_ago, deliver
+
+pytestmark = pytest.mark.django_db
+
+
+def browser_for(user):
+    browser = BrowserClient()
+    browser.force_login(user)
+    return browser
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags stripped and spaces collapsed."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_dashboard_shows_the_clients_figures_for_people(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Acme Foods" in text
+    assert "541,210" in text
+    assert "$8,118.15" in text
+    # CTR of the sums: 1,141 clicks / 541,210 impressions.
+    assert "0.21%" in text
+    assert "Borealis" not in text and "777,777" not in text
+
+
+def test_the_range_comes_from_the_url(user_a, tree):
+    yesterday = days_ago(1).isoformat()
+    page = browser_for(user_a).get(f"/dashboard/?start_date={yesterday}&end_date={yesterday}")
+    text = text_of(page)
+    assert "341,210" in text  # only yesterday's two rows
+    assert "Beach Days" not in text  # ran two days ago
+
+
+def test_kpis_compare_with_the_previous_period(user_a, tree):
+    text = text_of(browser_for(user_a).get("/dashboard/"))
+    # 541,210 impressions against 200,000 in the 30 days before.
+    assert "+170.61%" in text
+    assert "the 30 days before" in text
+
+
+def test_the_source_filter_narrows_every_figure(user_a, tree):
+    text = text_of(browser_for(user_a).get("/dashboard/?source=vibe"))
+    assert "Vibe only" in text
+    assert "100,000" in text and "Spring Sale" not in text
+
+
+def test_days_without_data_say_why(user_a, tree):
+    text = text_of(browser_for(user_a).get("/dashboard/"))
+    missing = days_ago(3)
+    assert f"File not delivered: {missing:%b} {missing.day}" in text
+    assert "No data so far from Facebook for Acme Foods" in text
+
+
+def test_a_bad_range_is_explained_and_the_default_shown(user_a, tree):
+    text = text_of(browser_for(user_a).get("/dashboard/?start_date=2025-13-01"))
+    assert "From: Use a date like 2025-03-01 (YYYY-MM-DD)." in text
+    assert "Showing the last 30 days instead." in text
+    assert "541,210" in text
+    text = text_of(browser_for(user_a).get("/dashboard/?start_date=2025-03-02&end_date=2025-03-01"))
+    assert "The range starts (Mar 2, 2025) after it ends (Mar 1, 2025)" in text
+
+
+def test_an_empty_range_explains_what_to_do(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/?start_date=2020-01-01&end_date=2020-01-31")
+    text = text_of(page)
+    assert "No delivery from Jan 1 to Jan 31, 2020" in text
+    assert "Upload an Ads Manager export" in text
+
+
+def test_campaigns_are_sortable_and_link_to_their_strategies(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/?ordering=name")
+    html = page.content.decode()
+    assert html.index("Beach Days") < html.index("Spring Sale")
+    assert f'href="/campaigns/{tree["spring"].pk}/?start_date=' in html
+    assert 'aria-sort="ascending"' in html
+    html = browser_for(user_a).get("/dashboard/").content.decode()  # spend, largest first
+    assert html.index("Spring Sale") < html.index("Beach Days")
+
+
+def test_admins_see_every_client_or_pick_one(admin_user, client_a, client_b, tree):
+    browser = browser_for(admin_user)
+    text = text_of(browser.get("/dashboard/"))
+    assert "All clients" in text and "1,318,987" in text
+    page = browser.get(f"/dashboard/?client_id={client_b.pk}")
+    text = text_of(page)
+    assert "Borealis Travel" in text and "777,777" in text and "Spring Sale" not in text
+    assert f'<option value="{client_b.pk}" selected>' in page.content.decode()
+
+
+def test_the_campaign_table_is_paginated(user_a, client_a):
+    rows = [
+        deliver(CreativeFactory(placement__strategy__campaign__client=client_a), days_ago(1), 10)
+        for _ in range(30)
+    ]
+    rollups_built(*rows)
+    browser = browser_for(user_a)
+    first = browser.get("/dashboard/")
+    assert "Page 1 of 2" in text_of(first)
+    assert "page=2" in first.content.decode()
+    second = text_of(browser.get("/dashboard/?page=2"))
+    assert "Page 2 of 2" in second
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(
+    user_a, client_a, tree, django_assert_num_queries
+):
+    browser = browser_for(user_a)
+    browser.get("/dashboard/")  # warm the session
+
+    # Session, user, client shown; totals with the previous period; campaign count, page and
+    # names; totals per day (the trend); days with data per source, freshness, and the reasons
+    # of each source's empty days; the user's client in the header.
+    with django_assert_num_queries(14):
+        assert browser.get("/dashboard/").status_code == 200
+
+    rows = [
+        deliver(CreativeFactory(placement__strategy__campaign__client=client_a), days_ago(d), 10)
+        for d in range(1, 30)
+        for _ in range(2)
+    ]
+    rollups_built(*rows)
+    with django_assert_num_queries(14):
+        assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
+
+
+def test_a_cost_with_nothing_to_divide_by_shows_a_dash(user_a, tree):
+    html = browser_for(user_a).get("/dashboard/?ordering=name").content.decode()
+    beach = html[html.index("Beach Days") : html.index("</tr>", html.index("Beach Days"))]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', beach)
+    # Impressions, clicks, CTR, conversions, revenue, spend, CPC, CPA (no conversions), ROAS.
+    assert cells == [
+        "100,000",
+        "100",
+        "0.10%",
+        "0",
+        "$0.00",
+        "$1,500.00",
+        "$15.00",
+        "\u2013",
+        "0.00%",
+    ]
+
+
+def test_the_daily_trend_is_drawn_and_given_as_a_table(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/")
+    html = page.content.decode()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2  # wide and narrow
+    assert "Impressions and Spend per day" in html
+    yesterday = days_ago(1)
+    text = text_of(page)
+    assert (
+        f"{yesterday:%a}, {yesterday:%b} {yesterday.day} 341,210 641 13 $1,280.50 $5,118.15" in text
+    )
+
+
+def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
+    start, end = days_ago(10).isoformat(), days_ago(1).isoformat()
+    browser = browser_for(user_a)
+    html = browser.get(
+        f"/dashboard/?start_date={start}&end_date={end}&source=surfside&ordering=name"
+    ).content.decode()
+    query = f"start_date={start}&amp;end_date={end}&amp;source=surfside"
+    for name in ("csv", "xlsx", "pdf"):
+        assert f'href="/api/v1/exports/{name}?{query}"' in html
+    # The session of the page is enough for the API.
+    response = browser.get(f"/api/v1/exports/csv?{query.replace('&amp;', '&')}")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Spring Sale" in body and b"Beach Days" not in body and b"Borealis" not in body

@@ -1,0 +1,113 @@
+"""The dashboard: KPI cards against the previous period, data freshness per source, and the
+campaign table that the drill-down starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import TemplateView
+
+from campaigns.models import Source
+from metrics.formatting import MEASURES, change_text, is_undefined, measure_in
+from metrics.formulas import Totals, changes
+from metrics.selectors.hierarchy import CAMPAIGNS
+from metrics.selectors.measures import rollups_in_range
+from metrics.selectors.summary import totals_with_previous
+from portal.filters import ReportFilters
+from portal.freshness import freshness_strip
+from portal.tables import performance_table
+from portal.trend import daily_totals, trend
+from portal.views.base import ReportPageMixin
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboard")
+
+
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF report"))
+
+
+def export_links(filters: ReportFilters) -> list[dict[str, str]]:
+    """The export API's files for the slice on screen (its range, source and client): the
+    session of the page authenticates the download."""
+    query = urlencode(
+        {
+            key: value
+            for key, value in filters.params().items()
+            if key in ("start_date", "end_date", "source", "client_id")
+        }
+    )
+    return [
+        {"label": label, "format": name, "url": f"/api/v1/exports/{name}?{query}"}
+        for name, label in EXPORT_FORMATS
+    ]
+
+
+def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
+    """One card per measure: its value and, when there is a previous period, how it moved."""
+    values, before = current.as_dict(), previous.as_dict() if previous is not None else None
+    moved = changes(current, previous) if previous is not None else {}
+    cards = []
+    for measure in MEASURES:
+        comparable = (
+            before is not None
+            and not is_undefined(measure.name, values)
+            and not is_undefined(measure.name, before)
+        )
+        cards.append(
+            {
+                "measure": measure,
+                "value": measure_in(measure.name, values),
+                "change": change_text(measure.name, moved[measure.name]) if comparable else None,
+            }
+        )
+    return cards
+
+
+class DashboardView(ReportPageMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = self.filters
+        context.update(self.report_context(filters, whole_scope=True), client=self.shown_client())
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=filters.date_range, source=filters.source
+        )
+        table = performance_table(
+            CAMPAIGNS,
+            clients=self.clients,
+            filters=filters,
+            ordering=self.request.GET.get("ordering"),
+            page_number=self.request.GET.get("page"),
+        )
+        days = daily_totals(
+            rollups_in_range(
+                clients=self.clients,
+                start=filters.date_range.start,
+                end=filters.date_range.end,
+                source=filters.source,
+            ),
+            filters.date_range,
+        )
+        strip = freshness_strip(
+            clients=self.clients, date_range=filters.date_range, source=filters.source
+        )
+        context.update(
+            kpis=kpi_cards(current, previous),
+            previous_range=filters.date_range.previous(),
+            has_data=table.page.paginator.count > 0,
+            source_label=Source(filters.source).label if filters.source else None,
+            all_sources_query=filters.query(source=None),
+            freshness=[entry for entry in strip if entry.in_use],
+            unused_sources=[entry.label for entry in strip if not entry.in_use],
+            table=table,
+            trend=trend(days),
+            exports=export_links(filters),
+        )
+        return context

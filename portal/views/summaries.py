@@ -1,0 +1,126 @@
+"""Weekly and monthly summaries: the stored figures of each Monday-Sunday week and calendar
+month (``reports.services.summary_generate`` writes them on schedule), read back through
+``reports.selectors``: deltas against the period before, top performers, underperformers."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from clients.scoping import get_scoped_or_404, visible_clients
+from metrics.formatting import change_text, measure_in
+from metrics.formulas import BASE_MEASURES, Totals, changes
+from portal.trend import trend
+from portal.views.base import ReportPageMixin, requested_client_id
+from portal.views.dashboard import kpi_cards
+from reports.figures import totals_from_json
+from reports.models import PeriodType, Summary
+from reports.selectors import summaries_of
+
+SUMMARIES_PER_PAGE = 20
+PERIOD_NOUNS = {PeriodType.WEEK.value: "week", PeriodType.MONTH.value: "month"}
+# The measures the list of summaries shows, with their change against the period before.
+LISTED_MEASURES = ("impressions", "clicks", "conversions", "conversion_revenue", "spend", "roas")
+
+
+def summary_totals(summary: Summary) -> tuple[Totals, Totals]:
+    """A stored summary's totals and its previous period's, from its columns and JSON only."""
+    current = Totals(**{measure: getattr(summary, measure) for measure in BASE_MEASURES})
+    return current, totals_from_json(summary.previous)
+
+
+def summary_row(summary: Summary) -> dict[str, Any]:
+    current, previous = summary_totals(summary)
+    values, moved = current.as_dict(), changes(current, previous)
+    return {
+        "summary": summary,
+        "cells": [
+            {
+                "value": measure_in(measure, values),
+                "change": change_text(measure, moved[measure]) if previous.impressions else None,
+            }
+            for measure in LISTED_MEASURES
+        ],
+    }
+
+
+class SummaryListView(ReportPageMixin, TemplateView):
+    """The stored summaries of one kind, newest first; admins see every client or pick one."""
+
+    template_name = "reports/summaries.html"
+    period_type: str = PeriodType.WEEK
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(
+            summaries_of(clients=self.clients, period_type=self.period_type), SUMMARIES_PER_PAGE
+        ).get_page(self.request.GET.get("page"))
+        client_id = requested_client_id(self.request)
+        keep = {"client_id": client_id} if client_id else {}
+        context.update(
+            nav="summaries",
+            period_type=self.period_type,
+            period_label=PeriodType(self.period_type).label,
+            client=self.shown_client(),
+            client_choices=list(visible_clients(self.user).values_list("pk", "name"))
+            if self.user.is_admin
+            else [],
+            selected_client_id=client_id,
+            keep_query=f"?{urlencode(keep)}" if keep else "",
+            page=page,
+            rows=[summary_row(summary) for summary in page.object_list],
+            columns=LISTED_MEASURES,
+            previous_query=f"?{urlencode({**keep, 'page': page.previous_page_number()})}"
+            if page.has_previous()
+            else None,
+            next_query=f"?{urlencode({**keep, 'page': page.next_page_number()})}"
+            if page.has_next()
+            else None,
+        )
+        return context
+
+
+class SummaryDetailView(ReportPageMixin, TemplateView):
+    """One stored summary: the figures against the period before, the days, the top lists."""
+
+    template_name = "reports/summary_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        summary: Summary = get_scoped_or_404(
+            Summary.objects.filter(client__in=self.clients).select_related("client"),
+            self.user,
+            "client",
+            pk=self.kwargs["pk"],
+        )
+        figures = summary.figures()
+        pdf_query = urlencode(
+            {
+                "start_date": summary.start.isoformat(),
+                "end_date": summary.end.isoformat(),
+                "client_id": summary.client_id,
+            }
+        )
+        context.update(
+            nav="summaries",
+            summary=summary,
+            client=summary.client,
+            figures=figures,
+            date_range=figures.date_range,
+            previous_range=figures.previous_range,
+            kpis=kpi_cards(figures.current, figures.previous),
+            compare_note=f"Change vs the {PERIOD_NOUNS[summary.period_type]} before.",
+            trend=trend(list(figures.daily)),
+            incomplete_sources=[source for source in figures.completeness if not source.complete],
+            pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
+            thresholds={
+                "max_ctr": settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
+                "min_spend": settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
+                "max_conversions": settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
+            },
+        )
+        return context
