@@ -9,7 +9,7 @@ TEST_SETTINGS := --settings=dashboard_project.settings.test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lint format check test demo serve bench browser screenshots clean
+.PHONY: install lint format check test demo serve bench browser screenshots architecture clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -67,6 +68,10 @@ screenshots: install browser
 bench: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) bench
+
+# docs/architecture.md, drawn from the import-linter contracts in pyproject.toml.
+architecture: install
+	$(BIN)/python scripts/architecture.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

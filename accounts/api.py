@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
@@ -18,12 +19,20 @@ from accounts import login_guard
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
-from clients.scoped_api import PublicAPIView, ScopedAPIView
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
 from core.api.params import optional_date
 from core.api.permissions import IsAgencyAdmin
 from core.api.serializers import StrictSerializer
+from core.api.views import AuthenticatedAPIView, PublicAPIView
+
+
+class AccountAPIView(AuthenticatedAPIView):
+    """Base of the endpoints about the requesting user: no tenant's data, so no client scope."""
+
+    @property
+    def user(self) -> User:
+        return cast(User, self.request.user)
 
 
 class LoginInput(StrictSerializer):
@@ -118,7 +127,7 @@ class RefreshView(PublicAPIView):
         return Response(serializer.validated_data)
 
 
-class LogoutView(ScopedAPIView):
+class LogoutView(AccountAPIView):
     """Blacklist the given refresh token so it can never be used again."""
 
     @extend_schema(
@@ -152,7 +161,7 @@ class LogoutView(ScopedAPIView):
         return Response({"detail": "Logged out."})
 
 
-class MeView(ScopedAPIView):
+class MeView(AccountAPIView):
     """Who the bearer of the token is."""
 
     @extend_schema(responses={200: MeOutput}, tags=["auth"], examples=[ex.response("Me", ex.ME)])
@@ -178,7 +187,7 @@ class AuditLogOutput(serializers.ModelSerializer):
         ]
 
 
-class AuditLogListView(ScopedAPIView):
+class AuditLogListView(AccountAPIView):
     """Who did what (admins only), newest first; filter by user, action, entity and date."""
 
     permission_classes = [IsAgencyAdmin]

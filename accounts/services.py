@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, Role, User
-from clients.models import Client
 
 USER_AUDIT_FIELDS = [
     "username",
@@ -20,45 +19,6 @@ USER_AUDIT_FIELDS = [
     "is_active",
     "weekly_summary_email",
 ]
-
-
-def client_user_create(
-    *,
-    client: Client,
-    username: str,
-    email: str,
-    password: str,
-    by: User | None,
-    first_name: str = "",
-    last_name: str = "",
-) -> User:
-    """Create a user who belongs to ``client`` and sees only its data."""
-    username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That username is already taken."})
-    candidate = User(
-        username=username,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        role=Role.CLIENT,
-        client=client,
-        is_active=client.is_active,
-    )
-    validate_password(password, user=candidate)
-    candidate.set_password(password)
-    try:
-        with transaction.atomic():
-            candidate.save()
-            audit_record(
-                actor=by,
-                action=AuditAction.CREATE,
-                entity=candidate,
-                new=snapshot(candidate, USER_AUDIT_FIELDS),
-            )
-    except IntegrityError:
-        raise ValidationError({"username": "That username is already taken."}) from None
-    return candidate
 
 
 def user_update(*, user: User, by: User | None, before: dict[str, object] | None = None) -> User:

@@ -11,11 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, User
-from accounts.services import client_user_create
 from clients import services
-from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
+from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus
 from clients.scoped_api import ScopedAPIView, ScopedGenericViewSet
-from clients.selectors import clients_with_current_cpm, cpm_history
+from clients.selectors import clients_with_current_cpm
+from clients.services import client_user_create
 from core.api import examples as ex
 from core.api.permissions import AdminWritesOnly, IsAgencyAdmin
 from core.api.serializers import StrictSerializer
@@ -50,20 +50,6 @@ class ClientCreateInput(StrictSerializer):
 class ClientUpdateInput(StrictSerializer):
     name = serializers.CharField(max_length=255, required=False)
     slug = serializers.SlugField(max_length=64, required=False)
-
-
-class CpmRateOutput(serializers.ModelSerializer):
-    set_by = serializers.CharField(source="set_by.username", default=None)
-
-    class Meta:
-        model = CpmRate
-        fields = ["id", "cpm", "effective_date", "note", "set_by", "created_at"]
-
-
-class CpmRateInput(StrictSerializer):
-    cpm = cpm_field()
-    effective_date = serializers.DateField()
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ClientUserOutput(serializers.ModelSerializer):
@@ -174,36 +160,6 @@ class ClientViewSet(
         client = cast(Client, self.get_object())
         services.client_delete(client=client, by=self.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ClientSettingsView(ScopedAPIView):
-    """A client's CPM history (newest first). Admins add rates; stored days are re-priced."""
-
-    permission_classes = [AdminWritesOnly]
-
-    @extend_schema(
-        responses={200: CpmRateOutput(many=True)},
-        tags=["clients"],
-        examples=[ex.response("CPM history", [ex.CPM_RATE])],
-    )
-    def get(self, request: Request, client_pk: str) -> Response:
-        assert self.url_client is not None
-        return Response(CpmRateOutput(cpm_history(self.url_client), many=True).data)
-
-    @extend_schema(
-        request=CpmRateInput,
-        responses={201: CpmRateOutput},
-        examples=[
-            OpenApiExample("New rate", value={"cpm": "17.50", "effective_date": "2025-03-01"})
-        ],
-        tags=["clients"],
-    )
-    def post(self, request: Request, client_pk: str) -> Response:
-        assert self.url_client is not None
-        data = CpmRateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        rate = services.cpm_rate_add(client=self.url_client, by=self.user, **data.validated_data)
-        return Response(CpmRateOutput(rate).data, status=status.HTTP_201_CREATED)
 
 
 class ClientUsersView(ScopedAPIView):

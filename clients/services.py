@@ -9,20 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record, changed_values, snapshot
-from accounts.models import AuditAction, User
+from accounts.models import AuditAction, Role, User
+from accounts.services import USER_AUDIT_FIELDS
 from clients.models import Client, ClientStatus, CpmRate
-from metrics.pricing import reprice_days, unpriceable_range
-from metrics.rollups import rollups_refresh
 
 CLIENT_AUDIT_FIELDS = ["name", "slug", "status"]
 CPM_AUDIT_FIELDS = ["client", "cpm", "effective_date", "note"]
 
 
-def _validate_cpm(cpm: Decimal) -> None:
+def validate_cpm(cpm: Decimal) -> None:
+    """Refuse a CPM the rate column cannot hold, with the field's own message."""
     rate = CpmRate(cpm=cpm)
     try:
         rate.clean_fields(exclude=["client", "effective_date", "set_by", "note"])
@@ -42,7 +43,7 @@ def client_create(
     """Create a client together with its first CPM rate (a client is never without a price)."""
     client = Client(name=name.strip(), slug=slug.strip(), status=status)
     client.full_clean()
-    _validate_cpm(cpm)
+    validate_cpm(cpm)
     try:
         with transaction.atomic():
             client.save()
@@ -116,9 +117,7 @@ def client_set_status(*, client: Client, status: str, by: User | None) -> Client
 
 def client_delete(*, client: Client, by: User | None) -> None:
     """Delete a client that holds no users and no data; otherwise it should be disabled."""
-    from ingestion.models import IngestionRun
-
-    if client.users.exists() or IngestionRun.objects.filter(client=client).exists():
+    if client.users.exists() or client.ingestion_runs.exists():
         raise ValidationError(
             "This client has users or loaded data. Disable it instead, so nothing is lost."
         )
@@ -132,125 +131,40 @@ def client_delete(*, client: Client, by: User | None) -> None:
         client.delete()
 
 
-def _governed_until(client: Client, effective_date: dt.date) -> dt.date | None:
-    """The last day a rate starting on ``effective_date`` governs (None: open-ended)."""
-    following = (
-        CpmRate.objects.filter(client=client, effective_date__gt=effective_date)
-        .order_by("effective_date")
-        .values_list("effective_date", flat=True)
-        .first()
+def client_user_create(
+    *,
+    client: Client,
+    username: str,
+    email: str,
+    password: str,
+    by: User | None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a user who belongs to ``client`` and sees only its data."""
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is already taken."})
+    candidate = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.CLIENT,
+        client=client,
+        is_active=client.is_active,
     )
-    return following - dt.timedelta(days=1) if following else None
-
-
-def _refuse_unpriced_days(client: Client) -> None:
-    gap = unpriceable_range(client_id=client.pk)
-    if gap:
-        raise ValidationError(
-            {
-                "effective_date": f"Stored data from {gap[0]} to {gap[1]} would have no CPM "
-                "in effect. Keep an earlier rate or choose an earlier date."
-            }
-        )
-
-
-def _reprice(client: Client, first_day: dt.date, anchor: dt.date) -> int:
-    """Re-price stored days from ``first_day`` to the end of the period of the rate starting on
-    ``anchor``, and the rollups built from them."""
-    last_day = _governed_until(client, anchor)
-    changed = reprice_days(client_id=client.pk, date_from=first_day, date_to=last_day)
-    if changed:
-        rollups_refresh(client_id=client.pk, date_from=first_day, date_to=last_day)
-    return changed
-
-
-def cpm_rate_add(
-    *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
-) -> CpmRate:
-    """Add a dated CPM rate and re-price exactly the stored days it governs."""
-    _validate_cpm(cpm)
-    if CpmRate.objects.filter(client=client, effective_date=effective_date).exists():
-        raise ValidationError(
-            {
-                "effective_date": f"{client} already has a CPM rate from {effective_date}; "
-                "change that rate instead."
-            }
-        )
+    validate_password(password, user=candidate)
+    candidate.set_password(password)
     try:
         with transaction.atomic():
-            rate = CpmRate.objects.create(
-                client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
-            )
-            repriced = _reprice(client, effective_date, effective_date)
+            candidate.save()
             audit_record(
                 actor=by,
                 action=AuditAction.CREATE,
-                entity=rate,
-                new={**snapshot(rate, CPM_AUDIT_FIELDS), "rows_repriced": repriced},
+                entity=candidate,
+                new=snapshot(candidate, USER_AUDIT_FIELDS),
             )
     except IntegrityError:
-        raise ValidationError(
-            {"effective_date": f"{client} already has a CPM rate from {effective_date}."}
-        ) from None
-    return rate
-
-
-def cpm_rate_change(
-    *,
-    rate: CpmRate,
-    by: User | None,
-    cpm: Decimal | None = None,
-    effective_date: dt.date | None = None,
-    note: str | None = None,
-) -> CpmRate:
-    """Change a rate's price, start date or note, re-pricing the days it governed and governs."""
-    before = snapshot(rate, CPM_AUDIT_FIELDS)
-    old_date = rate.effective_date
-    if cpm is not None:
-        _validate_cpm(cpm)
-        rate.cpm = cpm
-    if effective_date is not None:
-        rate.effective_date = effective_date
-    if note is not None:
-        rate.note = note
-    old, new = changed_values(before, snapshot(rate, CPM_AUDIT_FIELDS))
-    if not new:
-        return rate
-    try:
-        with transaction.atomic():
-            rate.set_by = by
-            rate.save()
-            _refuse_unpriced_days(rate.client)
-            first_day = min(old_date, rate.effective_date)
-            repriced = _reprice(rate.client, first_day, max(old_date, rate.effective_date))
-            audit_record(
-                actor=by,
-                action=AuditAction.UPDATE,
-                entity=rate,
-                old=old,
-                new={**new, "rows_repriced": repriced},
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {"effective_date": f"{rate.client} already has a CPM rate from {rate.effective_date}."}
-        ) from None
-    return rate
-
-
-def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
-    """Remove a rate; the days it governed fall back to the previous rate and are re-priced."""
-    client = rate.client
-    with transaction.atomic():
-        old = snapshot(rate, CPM_AUDIT_FIELDS)
-        effective_date = rate.effective_date
-        rate.delete()
-        _refuse_unpriced_days(client)
-        repriced = _reprice(client, effective_date, effective_date)
-        audit_record(
-            actor=by,
-            action=AuditAction.DELETE,
-            entity_type="clients.CpmRate",
-            entity_id=old.get("client"),
-            entity_label=f"{client} CPM from {effective_date}",
-            old={**old, "rows_repriced": repriced},
-        )
+        raise ValidationError({"username": "That username is already taken."}) from None
+    return candidate

@@ -15,17 +15,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import acting_user
-from clients.models import Client
+from core.cells import defuse
 from ingestion import services
-from ingestion.models import (
-    BackfillJob,
-    FacebookUpload,
-    IngestionRun,
-    RunStatus,
-    StagingRow,
-    UploadStatus,
-)
-from reports.exports import defuse
+from ingestion.models.backfill import BackfillJob
+from ingestion.models.runs import IngestionRun, RunStatus
+from ingestion.selectors import refused_rows, refused_staging_rows
 
 STATUS_COLOURS = {
     RunStatus.SUCCESS: "#1b7f3b",
@@ -196,19 +190,13 @@ class IngestionRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Refused rows")
     def row_errors(self, run: IngestionRun) -> str:
-        rows = list(StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")[:50])
+        rows = refused_rows(run)
         if not rows:
             return "-"
         items = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    row.row_number,
-                    "; ".join(f"{e['column']}: {e['message']}" for e in row.errors or []),
-                )
-                for row in rows
-            ),
+            ((row.row_number, "; ".join(row.problems)) for row in rows),
         )
         download = reverse("admin:ingestion_ingestionrun_errors", args=[run.pk])
         return format_html(
@@ -239,7 +227,7 @@ class IngestionRunAdmin(admin.ModelAdmin):
     def errors_csv(self, request: HttpRequest, run_id: int) -> HttpResponse:
         """The refused rows with their errors and original cells, for fixing the file."""
         run = get_object_or_404(IngestionRun, pk=run_id)
-        rows = StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")
+        rows = refused_staging_rows(run)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         headers: list[str] = list(run.columns)
@@ -311,120 +299,6 @@ class IngestionRunAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:ingestion_ingestionrun_changelist"))
 
 
-class UploadForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.order_by("name"))
-    file = forms.FileField(
-        help_text="A Facebook/Meta Ads Manager export with a daily breakdown, "
-        ".csv or .xlsx, at most 50 MB."
-    )
-
-
-@admin.register(FacebookUpload)
-class FacebookUploadAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "original_name",
-        "client",
-        "status",
-        "rows",
-        "uploaded_by",
-        "created_at",
-        "run_link",
-    ]
-    list_filter = ["status", "client", ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["client", "uploaded_by", "run"]
-    search_fields = ["original_name", "client__name", "checksum"]
-    readonly_fields = [
-        "client",
-        "original_name",
-        "file",
-        "size_bytes",
-        "checksum",
-        "uploaded_by",
-        "status",
-        "run_link",
-        "undone_by",
-        "undone_at",
-        "created_at",
-    ]
-    exclude = ["run"]
-    actions = ["undo_uploads"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="Rows loaded / refused")
-    def rows(self, upload: FacebookUpload) -> str:
-        if upload.run is None:
-            return "-"
-        return f"{upload.run.rows_loaded:,} / {upload.run.rows_failed:,}"
-
-    @admin.display(description="Run")
-    def run_link(self, upload: FacebookUpload) -> str:
-        if upload.run_id is None:
-            return "-"
-        url = reverse("admin:ingestion_ingestionrun_change", args=[upload.run_id])
-        return format_html('<a href="{}">#{}</a>', url, upload.run_id)
-
-    def add_view(
-        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """Admins upload an export for the client they pick."""
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                upload = services.facebook_upload_create(
-                    client=form.cleaned_data["client"],
-                    upload=form.cleaned_data["file"],
-                    by=acting_user(request.user),
-                )
-            except services.DuplicateUpload as duplicate:
-                form.add_error("file", str(duplicate))
-            except services.FileRefused as refused:
-                form.add_error("file", str(refused))
-            else:
-                run = upload.run
-                level = (
-                    messages.SUCCESS
-                    if upload.status == UploadStatus.LOADED
-                    else (
-                        messages.WARNING
-                        if upload.status == UploadStatus.PARTIAL
-                        else messages.ERROR
-                    )
-                )
-                messages.add_message(
-                    request,
-                    level,
-                    f"{upload.original_name}: "
-                    f"{run.message if run else upload.get_status_display()}",
-                )
-                return HttpResponseRedirect(reverse("admin:ingestion_facebookupload_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "form": form,
-            "title": "Upload a Facebook export",
-            "has_file_field": True,
-        }
-        return TemplateResponse(request, "admin/ingestion/facebookupload/upload.html", context)
-
-    @admin.action(description="Undo the selected uploads (remove the rows they loaded)")
-    def undo_uploads(self, request: HttpRequest, queryset: QuerySet[FacebookUpload]) -> None:
-        for upload in queryset:
-            try:
-                removed = services.facebook_upload_undo(upload=upload, by=acting_user(request.user))
-            except ValidationError as error:
-                messages.error(request, f"{upload.original_name}: {' '.join(error.messages)}")
-            else:
-                messages.success(
-                    request, f"{upload.original_name}: {removed:,} metric rows removed."
-                )
-
-
 @admin.register(BackfillJob)
 class BackfillJobAdmin(admin.ModelAdmin):
     list_display = [
@@ -464,5 +338,7 @@ class BackfillJobAdmin(admin.ModelAdmin):
         return f"{job.steps_done}/{job.steps_total} ({job.progress_percent} %)"
 
 
-# The Vibe models' admin lives with the Vibe integration.
+# Each source's admin (its connection, its models) lives with the source.
+from ingestion.sources.facebook import admin as _facebook_admin  # noqa: E402,F401
+from ingestion.sources.surfside import admin as _surfside_admin  # noqa: E402,F401
 from ingestion.sources.vibe import admin as _vibe_admin  # noqa: E402,F401

@@ -25,7 +25,7 @@ from campaigns.models import Source
 from clients.models import Client, ClientStatus
 from ingestion import services
 from ingestion.backfill import backfill_create
-from ingestion.models import IngestionRun, RunStatus
+from ingestion.models.runs import IngestionRun, RunStatus
 from ingestion.selectors import HEALTH_LABELS, Health, health_window, ingestion_health
 from ingestion.tasks import queue
 from metrics.formatting import day_spans

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from ingestion.models import IngestionRun, RunStatus
+from ingestion.models.runs import IngestionRun, RunStatus
 
 logger = logging.getLogger(__name__)
 

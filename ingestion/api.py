@@ -1,10 +1,9 @@
-"""Ingestion endpoints: Facebook uploads, the Surfside connection, and the admins' operations
-API (ingestion logs, triggers, backfills)."""
+"""The admins' operations API: ingestion logs (list, detail, resolve, re-run), triggers and
+backfills, for every source. Each source's own endpoints live with the source."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -12,7 +11,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,21 +27,13 @@ from core.api.permissions import IsAgencyAdmin
 from core.api.serializers import StrictSerializer
 from ingestion import services
 from ingestion.backfill import backfill_create
-from ingestion.models import (
-    BackfillJob,
-    FacebookUpload,
-    IngestionRun,
-    RunStatus,
-    RunTrigger,
-    StagingRow,
-    SurfsideConnection,
-)
+from ingestion.models.backfill import BackfillJob
+from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import start_run
+from ingestion.selectors import row_errors
 from ingestion.sources.vibe.selectors import vibe_connection_for
 from ingestion.sources.vibe.services import report_request_create
 from ingestion.tasks import queue
-
-ROW_ERRORS_SHOWN = 100
 
 
 class IngestionRunOutput(serializers.ModelSerializer):
@@ -78,171 +68,6 @@ class IngestionRunOutput(serializers.ModelSerializer):
             "resolved_at",
             "rerun_of",
         ]
-
-
-def row_errors(run: IngestionRun, limit: int = ROW_ERRORS_SHOWN) -> list[dict[str, Any]]:
-    rows = StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")[:limit]
-    return [{"row": row.row_number, "errors": row.errors or []} for row in rows]
-
-
-class UploadOutput(serializers.ModelSerializer):
-    run_id = serializers.IntegerField(allow_null=True)
-    rows_read = serializers.IntegerField(source="run.rows_read", default=0)
-    rows_loaded = serializers.IntegerField(source="run.rows_loaded", default=0)
-    rows_failed = serializers.IntegerField(source="run.rows_failed", default=0)
-    rows_replaced = serializers.IntegerField(source="run.rows_replaced", default=0)
-    message = serializers.CharField(source="run.message", default="")
-    warnings = serializers.ListField(source="run.warnings", default=list)
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None)
-
-    class Meta:
-        model = FacebookUpload
-        fields = [
-            "id",
-            "client_id",
-            "original_name",
-            "size_bytes",
-            "status",
-            "run_id",
-            "rows_read",
-            "rows_loaded",
-            "rows_failed",
-            "rows_replaced",
-            "message",
-            "warnings",
-            "uploaded_by",
-            "created_at",
-        ]
-
-
-class FacebookUploadView(ScopedAPIView):
-    """Upload a Facebook/Meta export (.csv or .xlsx, at most 50 MB) and load it.
-
-    201 with the outcome (``loaded`` or ``partial``, with refused rows and why); 413 for a file
-    over the limit (refused before it is read); 422 when the file is refused (e.g. no daily
-    breakdown); 409 when the same file was already uploaded.
-    """
-
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "client_id": {"type": "integer"},
-                },
-                "required": ["file"],
-            }
-        },
-        responses={201: UploadOutput},
-        tags=["facebook"],
-        examples=[ex.response("Loaded", {**ex.UPLOAD, "row_errors": ex.ROW_ERRORS}, status=201)],
-    )
-    def post(self, request: Request) -> Response:
-        client = self._client(request)
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": ["Attach the export as 'file'."]})
-        try:
-            record = services.facebook_upload_create(client=client, upload=upload, by=self.user)
-        except services.DuplicateUpload as duplicate:
-            return Response(
-                {"detail": str(duplicate), "first_upload_id": duplicate.first.pk},
-                status=status.HTTP_409_CONFLICT,
-            )
-        except services.FileRefused as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-        body = (
-            {**UploadOutput(record).data, "row_errors": row_errors(record.run)}
-            if record.run
-            else UploadOutput(record).data
-        )
-        if record.run is not None and record.run.status == RunStatus.FAILED:
-            return Response(
-                {**body, "detail": record.run.message}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
-            )
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def _client(self, request: Request) -> Client:
-        client_id = request.data.get("client_id") or request.query_params.get("client_id")
-        if self.user.is_admin and not client_id:
-            raise ValidationError({"client_id": ["Admins must say which client this is for."]})
-        if client_id:
-            return get_client_or_404(self.user, client_id)
-        return self.visible_clients().get()
-
-
-class UploadListView(ScopedAPIView):
-    """Past Facebook uploads of the clients in scope, newest first."""
-
-    @extend_schema(
-        responses={200: UploadOutput(many=True)},
-        tags=["facebook"],
-        parameters=[OpenApiParameter("client_id", int, required=False)],
-        examples=[ex.response("Uploads", ex.page(ex.UPLOAD))],
-    )
-    def get(self, request: Request) -> Response:
-        uploads = FacebookUpload.objects.filter(client__in=self.requested_clients())
-        uploads = uploads.select_related("run", "uploaded_by").order_by("-created_at")
-        page = self.paginator.paginate_queryset(uploads, request, view=self)
-        return self.paginator.get_paginated_response(UploadOutput(page, many=True).data)
-
-    paginator = PageNumberPagination()
-
-
-class SurfsideConnectionInput(StrictSerializer):
-    bucket = serializers.CharField(max_length=255)
-    prefix = serializers.CharField(max_length=512, allow_blank=True, default="")
-    file_pattern = serializers.CharField(max_length=255)
-    campaign_name = serializers.CharField(max_length=255, allow_blank=True, default="")
-    is_enabled = serializers.BooleanField(default=True)
-
-
-class SurfsideConnectionOutput(serializers.ModelSerializer):
-    class Meta:
-        model = SurfsideConnection
-        fields = [
-            "client_id",
-            "bucket",
-            "prefix",
-            "file_pattern",
-            "campaign_name",
-            "is_enabled",
-            "updated_at",
-        ]
-
-
-class SurfsideConnectionView(ScopedAPIView):
-    """Where a client's daily Surfside files are delivered (admins only)."""
-
-    permission_classes = [IsAgencyAdmin]
-
-    @extend_schema(
-        request=SurfsideConnectionInput,
-        responses={200: SurfsideConnectionOutput},
-        examples=[
-            OpenApiExample(
-                "Connection",
-                value={
-                    "bucket": "agency-surfside",
-                    "prefix": "acme/",
-                    "file_pattern": "acme_{date:%Y%m%d}*.csv",
-                    "campaign_name": "Acme always-on",
-                },
-            )
-        ],
-        tags=["clients"],
-    )
-    def put(self, request: Request, client_pk: str) -> Response:
-        assert self.url_client is not None
-        data = SurfsideConnectionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        connection = services.surfside_connection_set(
-            client=self.url_client, by=self.user, **data.validated_data
-        )
-        return Response(SurfsideConnectionOutput(connection).data)
 
 
 # --- Operations (admins) --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
 
 from clients.models import Client
-from ingestion.models import IngestionRun, RunStatus
+from ingestion.models.runs import IngestionRun, RunStatus
 from metrics.models import DailyMetric
 from metrics.periods import DateRange
 from metrics.selectors.measures import rollups_in_range

@@ -12,15 +12,11 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
-from ingestion.models import (
-    BackfillJob,
-    BackfillStatus,
-    IngestionRun,
-    RunTrigger,
-    VibeReportRequest,
-)
-from ingestion.services import surfside_ingest_day
+from ingestion.models.backfill import BackfillJob, BackfillStatus
+from ingestion.models.runs import IngestionRun, RunTrigger
+from ingestion.sources.surfside.services import surfside_ingest_day
 from ingestion.sources.vibe.flow import VibeNotConfigured, vibe_backfill
+from ingestion.sources.vibe.models import VibeReportRequest
 
 MAX_BACKFILL_DAYS = 400
 

@@ -20,41 +20,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from campaigns.models import Source
 from clients.models import Client
 from ingestion import loader
 from ingestion.adapters.base import ParsedFile, SourceFileError
+from ingestion.adapters.registry import parse_source_file
 from ingestion.alerts import alert_for_run
-from ingestion.models import IngestionRun, RunStatus, RunTrigger
-from ingestion.sources.facebook.adapter import parse_facebook
-from ingestion.sources.surfside.adapter import parse_surfside
-from ingestion.sources.vibe.adapter import parse_vibe
+from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.validation import LISTED_ROWS, ValidatedRows, validate_rows
 from metrics.rollups import rollups_refresh
 
 logger = logging.getLogger(__name__)
-
-
-def parse_source_file(*, source: str, content: bytes, file_name: str, client: Client) -> ParsedFile:
-    """The source's adapter applied to the file's bytes."""
-    if source == Source.SURFSIDE:
-        return parse_surfside(
-            content, file_name=file_name, default_campaign=default_campaign_name(client)
-        )
-    if source == Source.FACEBOOK:
-        return parse_facebook(content, file_name=file_name)
-    if source == Source.VIBE:
-        return parse_vibe(content, file_name=file_name)
-    raise SourceFileError(f"Unknown source '{source}'.")
-
-
-def default_campaign_name(client: Client) -> str:
-    """The campaign of Surfside rows without a campaign column: the connection's, or the
-    client's name."""
-    connection = getattr(client, "surfside_connection", None)
-    if connection is not None and connection.campaign_name:
-        return str(connection.campaign_name)
-    return client.name
 
 
 class _Timer:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import F, Max, Min, QuerySet
 
 from campaigns.models import Source
 from clients.models import Client
-from ingestion.models import FacebookUpload, IngestionRun, RunStatus, StagingRow, UploadStatus
+from ingestion.models.runs import IngestionRun, RunStatus, StagingRow
+from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
 from metrics.models import CampaignDayRollup
 from metrics.periods import DateRange
 
@@ -34,9 +36,14 @@ class RefusedRow:
     problems: list[str]
 
 
+def refused_staging_rows(run: IngestionRun) -> QuerySet[StagingRow]:
+    """Every refused row of a run, in file order: each reader of refused rows starts here."""
+    return StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")
+
+
 def refused_rows(run: IngestionRun, limit: int = REFUSED_ROWS_SHOWN) -> list[RefusedRow]:
-    """The first ``limit`` refused rows of a run, in file order (one query)."""
-    rows = StagingRow.objects.filter(run=run, is_valid=False).order_by("row_number")[:limit]
+    """The first ``limit`` refused rows of a run, in file order, each problem as one line."""
+    rows = refused_staging_rows(run)[:limit]
     return [
         RefusedRow(
             row_number=row.row_number,
@@ -48,6 +55,14 @@ def refused_rows(run: IngestionRun, limit: int = REFUSED_ROWS_SHOWN) -> list[Ref
             ],
         )
         for row in rows
+    ]
+
+
+def row_errors(run: IngestionRun, limit: int = REFUSED_ROWS_SHOWN) -> list[dict[str, Any]]:
+    """The first ``limit`` refused rows of a run as the API shows them: number and errors."""
+    return [
+        {"row": row.row_number, "errors": row.errors or []}
+        for row in refused_staging_rows(run)[:limit]
     ]
 
 

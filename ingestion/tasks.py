@@ -12,8 +12,8 @@ from django_q.tasks import async_task
 from accounts.models import User
 from clients.models import Client, ClientStatus
 from ingestion.backfill import backfill_run
-from ingestion.models import IngestionRun, RunTrigger
-from ingestion.services import surfside_ingest_day
+from ingestion.models.runs import IngestionRun, RunTrigger
+from ingestion.sources.surfside.services import surfside_ingest_day
 
 
 def queue(func: str, *args: object, **kwargs: object) -> None:

@@ -150,3 +150,21 @@ class CampaignDayRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.date} {self.source} campaign {self.campaign_id}"
+
+
+class RollupChange(models.Model):
+    """Days of a client whose rollups changed: what depends on them has to catch up.
+
+    ``metrics`` writes a row in the transaction that changed the rollups and knows nothing of
+    who reads them; the apps that keep figures derived from the rollups (the stored summaries of
+    ``reports``) work through these rows and delete them (settings ``ROLLUP_CHANGE_TASKS``).
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    # None: open-ended (a CPM rate with no later rate governs every later day).
+    date_to = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.date_from}..{self.date_to or ''}"

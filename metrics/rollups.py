@@ -1,17 +1,22 @@
 """Keeps ``CampaignDayRollup`` equal to ``DailyMetric`` summed per campaign and day.
 
 Called inside the transaction that changed the metrics (a load, a re-pricing, an undo), for the
-client and days it touched: the days are recomputed from scratch, set-based.
+client and days it touched: the days are recomputed from scratch, set-based. The change is then
+recorded as a ``RollupChange`` and, once the transaction commits, the tasks named by the setting
+``ROLLUP_CHANGE_TASKS`` are queued to catch up (this app does not know who they are).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
+from django_q.tasks import async_task
 
-from reports.hooks import summaries_refresh_queue
+from metrics.models import RollupChange
 
 _DELETE_SQL = """
     DELETE FROM metrics_campaigndayrollup
@@ -41,8 +46,8 @@ def rollups_refresh(
     date_to: dt.date | None,
     source: str | None = None,
 ) -> None:
-    """Recompute the client's rollups for [date_from, date_to] (open-ended when None), and have
-    the stored summaries that depend on those days regenerated once the change commits."""
+    """Recompute the client's rollups for [date_from, date_to] (open-ended when None), and record
+    the change for what depends on those days."""
     params: dict[str, Any] = {
         "client_id": client_id,
         "date_from": date_from,
@@ -52,4 +57,6 @@ def rollups_refresh(
     with connection.cursor() as cursor:
         cursor.execute(_DELETE_SQL, params)
         cursor.execute(_INSERT_SQL, params)
-    summaries_refresh_queue(client_id=client_id, date_from=date_from, date_to=date_to)
+    RollupChange.objects.create(client_id=client_id, date_from=date_from, date_to=date_to)
+    for task in settings.ROLLUP_CHANGE_TASKS:
+        transaction.on_commit(partial(async_task, task))

@@ -15,17 +15,14 @@ import gzip
 import io
 import logging
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from accounts.models import AuditLog
 from campaigns.models import Source
@@ -33,7 +30,7 @@ from clients.models import Client
 from ingestion.loader import lock_client_source
 from ingestion.models import IngestionRun, ReportState, StagingRow, VibeReportRequest
 from metrics.models import CampaignDayRollup, DailyMetric
-from metrics.periods import ONE_DAY
+from metrics.retention_policy import cutoffs
 from reports.models import MetricArchive, ScheduledRun
 
 logger = logging.getLogger(__name__)
@@ -72,33 +69,6 @@ _LOCK_MONTH_SQL = """
         FOR UPDATE
     ) AS locked
 """
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """The first day or moment each kind of record is kept from."""
-
-    daily_metrics: dt.date
-    staging: dt.datetime
-    ingestion_logs: dt.datetime
-    audit: dt.datetime
-
-
-def cutoffs(day: dt.date) -> Cutoffs:
-    """What a retention run for ``day`` keeps. Daily metrics are archived by whole months: the
-    cutoff is the first day of the month ``RETENTION_DAILY_METRICS_MONTHS`` before ``day``'s."""
-    months_back = settings.RETENTION_DAILY_METRICS_MONTHS
-    month_index = day.year * 12 + (day.month - 1) - months_back
-    first_kept = dt.date(month_index // 12, month_index % 12 + 1, 1)
-    end_of_day = dt.datetime.combine(
-        day + ONE_DAY, dt.time(), tzinfo=timezone.get_current_timezone()
-    )
-    return Cutoffs(
-        daily_metrics=first_kept,
-        staging=end_of_day - dt.timedelta(days=settings.RETENTION_STAGING_DAYS),
-        ingestion_logs=end_of_day - dt.timedelta(days=settings.RETENTION_INGESTION_LOG_DAYS),
-        audit=end_of_day - dt.timedelta(days=settings.RETENTION_AUDIT_DAYS),
-    )
 
 
 def purge_expired(*, day: dt.date) -> dict[str, int]:

@@ -70,8 +70,14 @@ JOBS: dict[str, Job] = {
         Job("vibe", "ingestion.sources.vibe.tasks.vibe_daily_all"),
         Job("weekly_summary", "reports.tasks.weekly_summaries"),
         Job("monthly_summary", "reports.tasks.monthly_summaries"),
-        Job("retention", "reports.tasks.retention_run"),
-        Job("flush_tokens", "reports.tasks.flush_expired_tokens", passes_day=False),
+        Job("retention", "operations.tasks.retention_run"),
+        Job("flush_tokens", "operations.tasks.flush_expired_tokens", passes_day=False),
+        Job(
+            "summaries_catch_up",
+            "reports.tasks.summaries_catch_up",
+            passes_day=False,
+            every_minute=True,
+        ),
         Job(
             "vibe_advance",
             "ingestion.sources.vibe.tasks.advance_due_vibe_reports",

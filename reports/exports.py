@@ -1,17 +1,13 @@
 """CSV and XLSX files of daily metrics, safe to open in a spreadsheet program.
 
-Names come from clients' files and uploads, so a name can be written to attack whoever opens the
-export: a cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR is a formula to Excel and
-LibreOffice (CSV injection), so such a text cell is prefixed with ``'``, which makes it text.
-Control characters (which openpyxl refuses and which split lines in naive CSV readers) become
-spaces. Numbers stay numbers: only text cells are defused.
+Names come from clients' files and uploads, so every text cell goes through ``core.cells.defuse``
+(no formula, no control character); numbers stay numbers.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -22,20 +18,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+from core.cells import defuse
+
 # Excel's last row, header included.
 XLSX_MAX_ROWS = 1_048_576
 
 Cell = str | int | Decimal | dt.date | None
-
-
-def defuse(value: str) -> str:
-    """A text cell that no spreadsheet program will evaluate, on one line."""
-    if value.startswith(FORMULA_TRIGGERS):
-        value = "'" + value
-    return _CONTROL_CHARACTERS.sub(" ", value)
 
 
 def _safe(value: Cell) -> Cell:

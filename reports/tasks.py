@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, ClientStatus
 from ingestion.tasks import queue
+from metrics.models import RollupChange
 from metrics.periods import ONE_DAY, Granularity, period_start
-from operations import retention
+from metrics.retention_policy import cutoffs
 from reports.models import PeriodType
 from reports.selectors import summaries_touching
 from reports.services import summary_generate, weekly_summary_emails_send
@@ -76,7 +77,7 @@ def summaries_regenerate(client_id: int, date_from: str, date_to: str | None = N
     archived are left as they are: their days are no longer in the database. Returns the
     number regenerated."""
     client = Client.objects.get(pk=client_id)
-    oldest_kept = retention.cutoffs(timezone.localdate()).daily_metrics
+    oldest_kept = cutoffs(timezone.localdate()).daily_metrics
     touched = summaries_touching(
         client_id=client_id,
         date_from=dt.date.fromisoformat(date_from),
@@ -89,28 +90,30 @@ def summaries_regenerate(client_id: int, date_from: str, date_to: str | None = N
     return len(periods)
 
 
-# --- Retention -------------------------------------------------------------------------------
-
-
-def retention_run(day: str | None = None) -> int:
-    """Purge what is past its age, then fan out the archiving of old daily metrics, one task per
-    client that has some. Returns the number of clients queued."""
-    target = _day(day)
-    retention.purge_expired(day=target)
-    client_ids = retention.clients_with_expired_metrics(day=target)
-    for client_id in client_ids:
-        queue("reports.tasks.retention_archive_client", client_id, target.isoformat())
-    return len(client_ids)
-
-
-def retention_archive_client(client_id: int, day: str) -> int:
-    """Archive one client's expired months; returns the number of months archived."""
-    return len(retention.archive_client(client_id=client_id, day=dt.date.fromisoformat(day)))
-
-
-# --- Housekeeping ----------------------------------------------------------------------------
-
-
-def flush_expired_tokens() -> None:
-    """Delete expired JWT refresh tokens (simplejwt's blacklist app)."""
-    call_command("flushexpiredtokens")
+def summaries_catch_up(batch: int = 200) -> int:
+    """Regenerate the stored summaries that depend on days whose rollups changed
+    (``metrics.RollupChange``), one client at a time, deleting the changes it has handled.
+    Several workers may run this at once: each takes the clients whose changes nobody else holds.
+    Returns the number of summaries regenerated."""
+    regenerated = 0
+    while True:
+        with transaction.atomic():
+            first = RollupChange.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            if first is None:
+                return regenerated
+            changes = list(
+                RollupChange.objects.select_for_update(skip_locked=True)
+                .filter(client_id=first.client_id)
+                .order_by("pk")[:batch]
+            )
+            date_to = (
+                None
+                if any(change.date_to is None for change in changes)
+                else max(change.date_to for change in changes if change.date_to is not None)
+            )
+            regenerated += summaries_regenerate(
+                first.client_id,
+                min(change.date_from for change in changes).isoformat(),
+                date_to.isoformat() if date_to else None,
+            )
+            RollupChange.objects.filter(pk__in=[change.pk for change in changes]).delete()

@@ -1,12 +1,16 @@
 """Every API view is built on the scoped base class, or is one of the few public ones."""
 
-from accounts.api import LoginView, RefreshView
-from clients.scoped_api import PublicAPIView, ScopedAPIView
+from accounts.api import AuditLogListView, LoginView, LogoutView, MeView, RefreshView
+from clients.scoped_api import ScopedAPIView
 from core.api.health import HealthView
 from core.api.schema import DocsView, SchemaView
+from core.api.views import AuthenticatedAPIView, PublicAPIView
 from tests.api_urls import api_endpoints
 
 PUBLIC_VIEWS = {LoginView, RefreshView, HealthView, SchemaView, DocsView}
+# Authenticated but unscoped: the requesting user's own identity, and the agency's audit log
+# (admins only). Nothing a tenant owns is read through them.
+ACCOUNT_VIEWS = {LogoutView, MeView, AuditLogListView}
 
 
 def test_every_api_view_is_scoped_or_explicitly_public():
@@ -15,11 +19,17 @@ def test_every_api_view_is_scoped_or_explicitly_public():
     unscoped = [
         route
         for route, view in endpoints
-        if view is None or not issubclass(view, ScopedAPIView | PublicAPIView)
+        if view is None or not issubclass(view, AuthenticatedAPIView | PublicAPIView)
     ]
     assert unscoped == []
     public = {view for _, view in endpoints if issubclass(view, PublicAPIView)}
     assert public == PUBLIC_VIEWS
+    unscoped_accounts = {
+        view
+        for _, view in endpoints
+        if issubclass(view, AuthenticatedAPIView) and not issubclass(view, ScopedAPIView)
+    }
+    assert unscoped_accounts == ACCOUNT_VIEWS
 
 
 def test_scoped_viewsets_cannot_bypass_scoping_by_overriding_get_queryset():

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from campaigns.tests.factories import CreativeFactory
-from clients.scoped_api import PublicAPIView
+from core.api.views import PublicAPIView
 from ingestion.models import BackfillJob, IngestionRun
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory

@@ -14,7 +14,7 @@ from django.test import Client as BrowserClient
 from django.utils import timezone
 
 from campaigns.tests.factories import CreativeFactory
-from ingestion.services import facebook_upload_create
+from ingestion.sources.facebook.services import facebook_upload_create
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.models import PeriodType
 from reports.services import summary_generate

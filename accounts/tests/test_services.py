@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from accounts.models import AuditAction, AuditLog, Role, User
-from accounts.services import client_user_create, user_password_reset
+from accounts.services import user_password_reset
 from accounts.tests.factories import AdminFactory
+from clients.services import client_user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from clients.services import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from clients.tests.factories import ClientFactory
+from metrics.cpm import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from metrics.models import CampaignDayRollup, DailyMetric
 from metrics.pricing import MonthImpact, spend_impact
 from metrics.rollups import rollups_refresh

@@ -1,5 +1,5 @@
 """Example responses for the OpenAPI schema of the accounts, clients, ingestion and health
-endpoints (the dashboard reads render theirs from real serializers in ``metrics.api.examples``).
+endpoints (the dashboard reads render theirs from real serializers in ``reports.api.examples``).
 
 Money and rates are decimal strings; counts are integers.
 """

@@ -7,8 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.scoped_api import PublicAPIView
 from core.api import examples as ex
+from core.api.views import PublicAPIView
 
 
 class HealthView(PublicAPIView):

@@ -2,7 +2,7 @@
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clients.scoped_api import PublicAPIView
+from core.api.views import PublicAPIView
 
 
 class SchemaView(PublicAPIView, SpectacularAPIView):

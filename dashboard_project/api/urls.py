@@ -8,11 +8,14 @@ from clients import api as clients_api
 from core.api.health import HealthView
 from core.api.schema import DocsView, SchemaView
 from ingestion import api as ingestion_api
+from ingestion.sources.facebook import api as facebook_api
+from ingestion.sources.surfside import api as surfside_api
 from ingestion.sources.vibe import api as vibe_api
-from metrics.api import dashboard as dashboard_api
-from metrics.api import hierarchy as hierarchy_api
-from metrics.api import series as series_api
-from reports import api as reports_api
+from metrics import api as cpm_api
+from reports.api import dashboard as dashboard_api
+from reports.api import exports as reports_api
+from reports.api import hierarchy as hierarchy_api
+from reports.api import series as series_api
 
 router = SimpleRouter(trailing_slash=False)
 router.register("clients", clients_api.ClientViewSet, basename="client")
@@ -33,7 +36,7 @@ urlpatterns = [
     path("auth/me", accounts_api.MeView.as_view(), name="auth-me"),
     path(
         "clients/<str:client_pk>/settings",
-        clients_api.ClientSettingsView.as_view(),
+        cpm_api.ClientSettingsView.as_view(),
         name="client-settings",
     ),
     path(
@@ -51,11 +54,11 @@ urlpatterns = [
     ),
     path(
         "clients/<str:client_pk>/connections/surfside",
-        ingestion_api.SurfsideConnectionView.as_view(),
+        surfside_api.SurfsideConnectionView.as_view(),
         name="client-connection-surfside",
     ),
-    path("facebook/upload", ingestion_api.FacebookUploadView.as_view(), name="facebook-upload"),
-    path("facebook/uploads", ingestion_api.UploadListView.as_view(), name="facebook-uploads"),
+    path("facebook/upload", facebook_api.FacebookUploadView.as_view(), name="facebook-upload"),
+    path("facebook/uploads", facebook_api.UploadListView.as_view(), name="facebook-uploads"),
     path(
         "admin/ingestion-logs", ingestion_api.IngestionLogListView.as_view(), name="ingestion-logs"
     ),

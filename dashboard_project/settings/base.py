@@ -299,6 +299,10 @@ if env.str("REDIS_URL", default=""):
     Q_CLUSTER["redis"] = env.str("REDIS_URL")
 
 # --- Schedules (operations.scheduling; declared by `manage.py setup_schedules`) ------------------
+# Queued (no arguments) once a change of daily rollups commits; each works through
+# ``metrics.RollupChange`` rows. The schedule runs them every minute too, as a safety net.
+ROLLUP_CHANGE_TASKS = ["reports.tasks.summaries_catch_up"]
+
 # Cron strings (minute hour day-of-month month day-of-week) in SCHEDULE_TIME_ZONE.
 SCHEDULE_TIME_ZONE = "America/New_York"
 SCHEDULE_CRONS = {

@@ -107,7 +107,7 @@ def test_adding_a_cpm_rate_previews_the_impact_then_reprices(browser, client_a):
 
 
 def test_removing_a_cpm_rate_previews_then_falls_back(browser, client_a, admin_user):
-    from clients.services import cpm_rate_add
+    from metrics.cpm import cpm_rate_add
 
     run_ingestion(
         client=client_a,

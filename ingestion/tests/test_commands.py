@@ -13,7 +13,7 @@ from django.db import connection
 from moto import mock_aws
 
 from ingestion.models import BackfillJob, IngestionRun
-from ingestion.services import surfside_connection_set
+from ingestion.sources.surfside.services import surfside_connection_set
 from ingestion.tests.helpers import row, surfside_csv
 from metrics.models import DailyMetric
 from tests.source_data import SAMPLES

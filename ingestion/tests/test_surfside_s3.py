@@ -12,8 +12,8 @@ from django.core import mail
 from moto import mock_aws
 
 from ingestion.models import RunStatus, RunTrigger, SurfsideConnection
-from ingestion.services import surfside_connection_set, surfside_ingest_day
 from ingestion.sources.surfside import s3
+from ingestion.sources.surfside.services import surfside_connection_set, surfside_ingest_day
 from ingestion.tests.helpers import nothing_loaded, row, surfside_csv
 from metrics.models import DailyMetric
 

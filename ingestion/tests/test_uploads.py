@@ -6,7 +6,8 @@ from django.test import Client as BrowserClient
 
 from accounts.models import AuditAction, AuditLog
 from ingestion.models import FacebookUpload, IngestionRun, StagingRow, UploadStatus
-from ingestion.services import facebook_upload_undo, ingestion_run_rerun
+from ingestion.services import ingestion_run_rerun
+from ingestion.sources.facebook.services import facebook_upload_undo
 from metrics.models import CampaignDayRollup, DailyMetric
 
 pytestmark = pytest.mark.django_db

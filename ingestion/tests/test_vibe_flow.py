@@ -1,16 +1,12 @@
 """The Vibe report flow against the fake Vibe over real HTTP on loopback, on a hand-moved clock."""
 
 import datetime as dt
-import logging
 from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db.models import Sum
 
-from devtools.fake_vibe.reports import report_rows
 from ingestion.models import (
-    IngestionRun,
     ReportState,
     RunStatus,
     VibeKeyBudget,
@@ -18,43 +14,21 @@ from ingestion.models import (
 )
 from ingestion.sources.vibe import flow
 from ingestion.sources.vibe.flow import advance_report_request, ingest_vibe_day, vibe_backfill
-from ingestion.sources.vibe.services import report_request_create, vibe_connection_set
+from ingestion.sources.vibe.services import vibe_connection_set
 from ingestion.sources.vibe.tasks import vibe_daily_pull
-from ingestion.tests.vibe_helpers import drive, gaps
+from ingestion.tests.vibe_helpers import (
+    DAY,
+    a_request,
+    drive,
+    expected_totals,
+    gaps,
+    loaded_totals,
+    step_once,
+)
 from metrics.models import DailyMetric
 from tests.source_data import VIBE_ADVERTISER, VIBE_KEY
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.date(2025, 12, 14)
-
-
-def expected_totals(start, end, *, revision=0, advertiser=VIBE_ADVERTISER):
-    rows = report_rows(advertiser, start, end, revision=revision)
-    return {
-        "impressions": sum(int(float(r["impressions"])) for r in rows),
-        "conversions": sum(int(float(r["number_of_purchases"])) for r in rows),
-        "revenue": sum(Decimal(r["amount_of_purchases"]) for r in rows),
-        "source_spend": sum(Decimal(r["spend"]) for r in rows),
-    }
-
-
-def loaded_totals(client):
-    totals = DailyMetric.objects.filter(client=client, source="vibe").aggregate(
-        impressions=Sum("impressions"),
-        conversions=Sum("conversions"),
-        revenue=Sum("conversion_revenue"),
-        source_spend=Sum("source_spend"),
-        spend=Sum("spend"),
-        clicks=Sum("clicks"),
-    )
-    return totals
-
-
-def a_request(client, start=DAY, end=DAY, clock=None):
-    return report_request_create(
-        client=client, start_date=start, end_date=end, trigger="schedule", now=clock.now()
-    )
 
 
 @pytest.mark.parametrize("status_case", ["lower", "upper"])
@@ -230,14 +204,6 @@ def test_an_expired_link_is_refreshed_by_polling_not_by_a_new_report(
     assert polls[1].at - polls[0].at >= dt.timedelta(seconds=10)
 
 
-def step_once(request, clock):
-    """One step by a fresh worker, as the schedule would take it when the request is due."""
-    request.refresh_from_db()
-    clock.set(request.next_attempt_at)
-    advance_report_request(request.pk, clock=clock)
-    request.refresh_from_db()
-
-
 def test_a_link_older_than_a_day_is_refreshed_before_it_is_tried(
     client_a, vibe_connection, fake_vibe, vibe_clock, monkeypatch
 ):
@@ -258,135 +224,6 @@ def test_a_link_older_than_a_day_is_refreshed_before_it_is_tried(
         "get_report_status",
         "download",
     ]
-
-
-@pytest.mark.parametrize(
-    "crash_in",
-    [ReportState.REQUESTED, ReportState.POLLING, ReportState.READY, ReportState.DOWNLOADED],
-)
-def test_a_worker_dying_in_any_state_is_resumed_without_a_duplicate_report(
-    client_a, vibe_connection, fake_vibe, vibe_clock, crash_in, monkeypatch
-):
-    monkeypatch.setattr(flow, "MAX_STEPS", 1)
-    fake = fake_vibe.fake
-    request = a_request(client_a, clock=vibe_clock)
-    seen = []
-    while request.state in flow.ACTIVE_STATES:
-        seen.append(request.state)
-        if request.state == crash_in and seen.count(crash_in) == 1:
-            vibe_clock.set(request.next_attempt_at)
-            # A worker claims the request and dies before saving anything.
-            assert flow._claim(request.pk, vibe_clock) is not None
-            # Until the claim lapses nobody else touches it...
-            assert advance_report_request(request.pk, clock=vibe_clock) == 0
-            vibe_clock.advance(flow.CLAIM.total_seconds())
-        # ...then a fresh worker (nothing in memory) carries on, one step at a time.
-        step_once(request, vibe_clock)
-    assert request.state == ReportState.LOADED
-    assert crash_in in seen
-    assert len(fake.api_calls("create_async_report")) == 1
-    assert IngestionRun.objects.filter(status=RunStatus.SUCCESS).count() == 1
-    assert loaded_totals(client_a)["impressions"] == expected_totals(DAY, DAY)["impressions"]
-
-
-def test_a_worker_dying_inside_the_pipeline_reuses_its_run(
-    client_a, vibe_connection, fake_vibe, vibe_clock, monkeypatch
-):
-    monkeypatch.setattr(flow, "MAX_STEPS", 1)
-    request = a_request(client_a, clock=vibe_clock)
-    while request.state != ReportState.DOWNLOADED:
-        step_once(request, vibe_clock)
-    # The worker started the run, linked it, and died before the pipeline finished.
-    orphan = flow.start_run(client=client_a, source="vibe", trigger="schedule")
-    VibeReportRequest.objects.filter(pk=request.pk).update(run=orphan)
-    drive(vibe_clock)
-    request.refresh_from_db()
-    orphan.refresh_from_db()
-    assert request.state == ReportState.LOADED and request.run == orphan
-    assert orphan.status == RunStatus.SUCCESS
-    assert IngestionRun.objects.count() == 1
-
-
-def test_a_wrong_key_is_refused_once_and_not_retried(
-    client_a, fake_vibe, vibe_clock, django_capture_on_commit_callbacks, caplog
-):
-    caplog.set_level(logging.DEBUG)
-    vibe_connection_set(
-        client=client_a,
-        advertiser_id=VIBE_ADVERTISER,
-        api_key="vb-wrong-key-0000",
-        base_url=fake_vibe.base_url,
-        by=None,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        run = ingest_vibe_day(client=client_a, day=DAY, trigger="manual", clock=vibe_clock)
-    assert run.status == RunStatus.FAILED
-    assert run.message == (
-        "Could not create the report for Acme Foods on 2025-12-14: Vibe refused the API key "
-        "(HTTP 403: Forbidden: invalid API key). Check the client's Vibe connection: the API key "
-        "and advertiser id must match."
-    )
-    assert [(call.path, call.status) for call in fake_vibe.fake.calls] == [
-        ("create_async_report", 403)
-    ]
-    drive(vibe_clock)
-    assert len(fake_vibe.fake.calls) == 1
-    assert len(mail.outbox) == 1
-    assert VibeKeyBudget.objects.get().consecutive_failures == 1
-    assert "vb-wrong-key-0000" not in caplog.text
-
-
-def test_the_api_key_never_reaches_the_logs(
-    client_a, vibe_connection, fake_vibe, vibe_clock, caplog
-):
-    caplog.set_level(logging.DEBUG)
-    # Even an error body that echoes the key back is redacted.
-    fake_vibe.fake.fail_next("create_async_report", 400, body=f"bad request for key {VIBE_KEY}")
-    run = ingest_vibe_day(client=client_a, day=DAY, trigger="manual", clock=vibe_clock)
-    assert run.status == RunStatus.FAILED
-    assert "bad request for key ••••" in run.message
-    run = ingest_vibe_day(client=client_a, day=DAY, trigger="manual", clock=vibe_clock)
-    assert run.status == RunStatus.SUCCESS
-    assert "vibe POST /create_async_report status=200" in caplog.text
-    assert VIBE_KEY not in caplog.text
-    assert VIBE_KEY not in str(VibeReportRequest.objects.values_list())
-    assert VIBE_KEY not in str(IngestionRun.objects.values_list())
-
-
-def test_no_connection_is_a_failed_run_with_guidance(client_a, vibe_clock):
-    run = ingest_vibe_day(client=client_a, day=DAY, trigger="manual", clock=vibe_clock)
-    assert run.status == RunStatus.FAILED
-    assert run.message.startswith("Acme Foods has no enabled Vibe connection.")
-    assert f"PUT /api/v1/clients/{client_a.pk}/connections/vibe" in run.message
-
-
-def test_the_circuit_breaker_stops_calls_after_repeated_failures(
-    client_a, vibe_connection, fake_vibe, vibe_clock, settings
-):
-    settings.VIBE_CIRCUIT_BREAKER_FAILURES = 3
-    settings.VIBE_CIRCUIT_BREAKER_COOLDOWN_SECONDS = 900
-    fake = fake_vibe.fake
-    fake.fail_next("create_async_report", 500, times=3, body="Internal Server Error")
-    request = a_request(client_a, clock=vibe_clock)
-    for _ in range(3):
-        vibe_clock.set(VibeReportRequest.objects.get().next_attempt_at)
-        advance_report_request(request.pk, clock=vibe_clock)
-    budget = VibeKeyBudget.objects.get()
-    opened_at = vibe_clock.now()
-    assert budget.consecutive_failures == 3
-    assert budget.circuit_open_until == opened_at + dt.timedelta(seconds=900)
-    request.refresh_from_db()
-    # The request's own backoff (240 s) comes first; the breaker pushes it to the cool-down.
-    vibe_clock.set(request.next_attempt_at)
-    advance_report_request(request.pk, clock=vibe_clock)
-    assert len(fake.calls) == 3
-    request.refresh_from_db()
-    assert request.next_attempt_at == budget.circuit_open_until
-    assert "Vibe calls are paused after 3 failures in a row" in request.note
-    drive(vibe_clock)
-    request.refresh_from_db()
-    assert request.state == ReportState.LOADED
-    assert VibeKeyBudget.objects.get().consecutive_failures == 0
 
 
 def test_the_daily_pull_asks_for_the_trailing_window_once_and_replaces_those_days(

@@ -6,12 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
+from decimal import Decimal
 
-from django.db.models import Min
+from django.db.models import Min, Sum
 from django.utils import timezone
 
+from devtools.fake_vibe.reports import report_rows
 from ingestion.models import ACTIVE_STATES, VibeReportRequest
+from ingestion.sources.vibe.flow import advance_report_request
+from ingestion.sources.vibe.services import report_request_create
 from ingestion.sources.vibe.tasks import advance_due_vibe_reports
+from metrics.models import DailyMetric
+from tests.source_data import VIBE_ADVERTISER
 
 
 class FakeClock:
@@ -70,3 +76,44 @@ def max_calls_in_any_hour(times: list[dt.datetime]) -> int:
 def gaps(times: list[dt.datetime]) -> list[float]:
     """Seconds between successive moments."""
     return [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(times)]
+
+
+# --- Requests and totals of the flow tests ----------------------------------------------------
+
+DAY = dt.date(2025, 12, 14)
+
+
+def expected_totals(start, end, *, revision=0, advertiser=VIBE_ADVERTISER):
+    rows = report_rows(advertiser, start, end, revision=revision)
+    return {
+        "impressions": sum(int(float(r["impressions"])) for r in rows),
+        "conversions": sum(int(float(r["number_of_purchases"])) for r in rows),
+        "revenue": sum(Decimal(r["amount_of_purchases"]) for r in rows),
+        "source_spend": sum(Decimal(r["spend"]) for r in rows),
+    }
+
+
+def loaded_totals(client):
+    totals = DailyMetric.objects.filter(client=client, source="vibe").aggregate(
+        impressions=Sum("impressions"),
+        conversions=Sum("conversions"),
+        revenue=Sum("conversion_revenue"),
+        source_spend=Sum("source_spend"),
+        spend=Sum("spend"),
+        clicks=Sum("clicks"),
+    )
+    return totals
+
+
+def a_request(client, start=DAY, end=DAY, clock=None):
+    return report_request_create(
+        client=client, start_date=start, end_date=end, trigger="schedule", now=clock.now()
+    )
+
+
+def step_once(request, clock):
+    """One step by a fresh worker, as the schedule would take it when the request is due."""
+    request.refresh_from_db()
+    clock.set(request.next_attempt_at)
+    advance_report_request(request.pk, clock=clock)
+    request.refresh_from_db()

@@ -2,7 +2,8 @@
 
 ``measures``: summed base measures and plain totals; ``summary``: a range against the previous
 period and per source; ``series``: totals per day, week or month; ``hierarchy``: campaigns down to
-creatives; ``availability``: why days have no data and how fresh each source is.
+creatives. (Why days have no data, and how fresh each source is, reads ingestion runs:
+``ingestion.availability``.)
 """
 
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals, totals_from_row

@@ -11,10 +11,11 @@ from campaigns.tests.factories import CreativeFactory
 from ingestion.models import IngestionRun, StagingRow
 from ingestion.tests.factories import IngestionRunFactory
 from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.retention_policy import cutoffs
 from metrics.tests.factories import DailyMetricFactory, rollups_built
-from operations.retention import cutoffs, purge_expired, read_archive
+from operations.retention import purge_expired, read_archive
+from operations.tasks import retention_run
 from reports.models import MetricArchive, PeriodType, ScheduledRun, Summary
-from reports.tasks import retention_run
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django_q.models import Schedule
 
 from operations.scheduling import JOBS, WRAPPER, Job, run_scheduled_job
+from operations.tests import probe
 from reports.models import PeriodType, ScheduledRun, ScheduledRunStatus, Summary
-from reports.tests import probe
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -24,7 +24,7 @@ def probe_job(monkeypatch, settings):
     """A job "probe" at 05:00 New York time that records the days it is run for."""
     probe.CALLS.clear()
     probe.FAIL_ON.clear()
-    monkeypatch.setitem(JOBS, "probe", Job("probe", "reports.tests.probe.record"))
+    monkeypatch.setitem(JOBS, "probe", Job("probe", "operations.tests.probe.record"))
     settings.SCHEDULE_CRONS = {**settings.SCHEDULE_CRONS, "probe": "0 5 * * *"}
     return probe.CALLS
 
@@ -43,6 +43,7 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
         "monthly_summary",
         "retention",
         "flush_tokens",
+        "summaries_catch_up",
         "vibe_advance",
     }
     surfside = Schedule.objects.get(name="surfside")
@@ -169,7 +170,10 @@ def test_an_every_minute_job_runs_on_each_tick_without_a_ledger(monkeypatch, pro
         JOBS,
         "ticker",
         Job(
-            "ticker", "reports.tests.probe.record_without_day", passes_day=False, every_minute=True
+            "ticker",
+            "operations.tests.probe.record_without_day",
+            passes_day=False,
+            every_minute=True,
         ),
     )
     run_scheduled_job("ticker")

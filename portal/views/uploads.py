@@ -1,5 +1,5 @@
 """Facebook uploads in the portal: upload an export, see what was loaded and refused, and the
-list of past uploads. The upload itself is ``ingestion.services.facebook_upload_create``."""
+list of past uploads. The upload itself is ``ingestion.facebook_upload_create``."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from django.views.generic import TemplateView
 
 from clients.models import Client
 from clients.scoping import get_client_or_404, get_scoped_or_404, visible_clients
-from ingestion import services
+from ingestion.files import FileRefused
 from ingestion.models import FacebookUpload
 from ingestion.selectors import REFUSED_ROWS_SHOWN, refused_rows, uploads_of
+from ingestion.sources.facebook.services import DuplicateUpload, facebook_upload_create
 from portal.views.base import ReportPageMixin, requested_client_id
 
 UPLOADS_PER_PAGE = 20
@@ -71,18 +72,18 @@ class UploadsView(ReportPageMixin, View):
             return self._page(form, status=400)
         client = self._target_client(request, form)
         try:
-            upload = services.facebook_upload_create(
+            upload = facebook_upload_create(
                 client=client, upload=form.cleaned_data["file"], by=self.user
             )
-        except services.DuplicateUpload as duplicate:
+        except DuplicateUpload as duplicate:
             form.add_error("file", self._duplicate_message(duplicate))
             return self._page(form, status=400)
-        except services.FileRefused as refused:
+        except FileRefused as refused:
             form.add_error("file", str(refused))
             return self._page(form, status=400)
         return HttpResponseRedirect(reverse("upload", args=[upload.pk]))
 
-    def _duplicate_message(self, duplicate: services.DuplicateUpload) -> str:
+    def _duplicate_message(self, duplicate: DuplicateUpload) -> str:
         """Admins can undo the first upload themselves; client users ask the agency to."""
         if self.user.is_admin:
             return str(duplicate)

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
+from core.cells import defuse
 from metrics.tests.factories import DailyMetricFactory, rollups_built
-from reports.exports import defuse
 from tests.report_data import measures
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(api, user_a, week, monkeypatch):
-    monkeypatch.setattr("reports.api.XLSX_MAX_ROWS", 6)
+    monkeypatch.setattr("reports.api.exports.XLSX_MAX_ROWS", 6)
     response = api(user_a).get(f"/api/v1/exports/xlsx?{WEEK}")
     assert response.status_code == 400
     assert response.json()["detail"] == (

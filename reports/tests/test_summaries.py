@@ -2,17 +2,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from campaigns.models import Creative, Source
-from clients.services import cpm_rate_add
 from ingestion.pipeline import run_ingestion
+from metrics.cpm import cpm_rate_add
+from metrics.models import RollupChange
 from metrics.periods import Granularity, period_start
 from metrics.rollups import rollups_refresh
 from reports.models import PeriodType, Summary
 from reports.services import summary_generate
-from reports.tasks import summaries_regenerate
+from reports.tasks import summaries_catch_up, summaries_regenerate
 from tests.report_data import MONDAY, PREVIOUS_MONDAY, WEEK
 
 pytestmark = pytest.mark.django_db
@@ -265,18 +267,58 @@ def test_late_data_loaded_by_the_pipeline_regenerates_the_week_and_the_week_afte
     assert next_week.previous["impressions"] == 90_000
 
 
-def test_nothing_is_queued_when_no_stored_summary_depends_on_the_days(
-    client_a, week, django_capture_on_commit_callbacks
+def test_a_rollup_change_is_recorded_and_its_catch_up_queued_once_it_commits(
+    client_a, django_capture_on_commit_callbacks
 ):
+    with django_capture_on_commit_callbacks() as callbacks:
+        rollups_refresh(client_id=client_a.pk, date_from=WEEK[6], date_to=None)
+
+    assert list(RollupChange.objects.values_list("client_id", "date_from", "date_to")) == [
+        (client_a.pk, WEEK[6], None)
+    ]
+    assert len(callbacks) == len(settings.ROLLUP_CHANGE_TASKS) == 1
+
+
+def test_catch_up_regenerates_what_the_changes_touch_and_only_for_their_client(
+    client_a, client_b, week
+):
+    """No callback ran (a worker died before it): the scheduled catch-up still finds the
+    change. Client B's change over the same days must not touch client A's summaries."""
+    a_week = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
+    a_later = summary_generate(
+        client=client_a, period_type=PeriodType.WEEK, start=dt.date(2025, 11, 24)
+    )
+    b_week = summary_generate(client=client_b, period_type=PeriodType.WEEK, start=MONDAY)
+    RollupChange.objects.all().delete()  # the fixture's own loads recorded changes too
+    RollupChange.objects.create(client=client_b, date_from=WEEK[0], date_to=WEEK[6])
+    RollupChange.objects.create(client=client_a, date_from=WEEK[1], date_to=WEEK[2])
+    RollupChange.objects.create(client=client_a, date_from=WEEK[0], date_to=WEEK[0])
+
+    b_week.spend = Decimal("1")  # so B's regeneration shows, and cannot come from A's change
+    b_week.save()
+
+    assert summaries_catch_up() == 2
+
+    assert Summary.objects.get(pk=a_week.pk).generated_at > a_week.generated_at
+    assert Summary.objects.get(pk=a_later.pk).generated_at == a_later.generated_at
+    assert Summary.objects.get(pk=b_week.pk).spend != Decimal("1")
+    assert not RollupChange.objects.exists()
+    assert summaries_catch_up() == 0
+
+
+def test_catch_up_keeps_the_changes_when_regeneration_fails(client_a, week, monkeypatch):
     summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
-    with django_capture_on_commit_callbacks() as callbacks:
-        rollups_refresh(
-            client_id=client_a.pk, date_from=dt.date(2025, 12, 1), date_to=dt.date(2025, 12, 2)
-        )
-    assert callbacks == []
-    with django_capture_on_commit_callbacks() as callbacks:
-        rollups_refresh(client_id=client_a.pk, date_from=WEEK[6], date_to=WEEK[6])
-    assert len(callbacks) == 1
+    RollupChange.objects.all().delete()
+    RollupChange.objects.create(client=client_a, date_from=WEEK[1], date_to=WEEK[1])
+
+    def broken(**kwargs):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr("reports.tasks.summary_generate", broken)
+    with pytest.raises(RuntimeError):
+        summaries_catch_up()
+
+    assert RollupChange.objects.count() == 1
 
 
 def test_regeneration_leaves_summaries_of_archived_periods_alone(client_a):

@@ -28,10 +28,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.services import client_user_create
 from campaigns.models import Source
 from clients.models import Client, CpmRate
-from clients.services import client_create, cpm_rate_add
+from clients.services import client_create, client_user_create
 from devtools import demo_data as demo
 from devtools.fake_vibe import FakeVibe, FakeVibeConfig, FakeVibeServer
 from ingestion.models import (
@@ -44,15 +43,12 @@ from ingestion.models import (
     UploadStatus,
     VibeReportRequest,
 )
-from ingestion.services import (
-    DuplicateUpload,
-    facebook_upload_create,
-    surfside_connection_set,
-    surfside_ingest_day,
-)
+from ingestion.sources.facebook.services import DuplicateUpload, facebook_upload_create
+from ingestion.sources.surfside.services import surfside_connection_set, surfside_ingest_day
 from ingestion.sources.vibe.flow import vibe_backfill
 from ingestion.sources.vibe.services import vibe_connection_set
 from ingestion.sources.vibe.tasks import advance_due_vibe_reports
+from metrics.cpm import cpm_rate_add
 from metrics.periods import ONE_DAY
 from reports.models import PeriodType
 from reports.services import summary_generate

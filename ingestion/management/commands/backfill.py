@@ -13,7 +13,8 @@ from campaigns.models import Source
 from clients.models import Client, ClientStatus
 from ingestion.backfill import backfill_create, backfill_run
 from ingestion.management.commands._common import client_by_slug, parse_day
-from ingestion.models import BackfillJob, IngestionRun
+from ingestion.models.backfill import BackfillJob
+from ingestion.models.runs import IngestionRun
 
 BAR_WIDTH = 30
 

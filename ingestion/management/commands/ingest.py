@@ -13,9 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from campaigns.models import Source
+from ingestion.files import FileRefused
 from ingestion.management.commands._common import client_by_slug, parse_day
-from ingestion.models import IngestionRun, RunStatus, RunTrigger
-from ingestion.services import FileRefused, ingest_file, surfside_ingest_day
+from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
+from ingestion.services import ingest_file
+from ingestion.sources.surfside.services import surfside_ingest_day
 from ingestion.sources.vibe.flow import ingest_vibe_day
 
 

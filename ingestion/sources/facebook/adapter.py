@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from clients.models import Client
 from ingestion.adapters.base import LABELS, ParsedFile, SourceFileError
 from ingestion.adapters.cleaning import as_text, normalize_header
 from ingestion.adapters.common import build_parsed_file
@@ -97,3 +98,8 @@ def _refuse_non_daily(cells: pd.DataFrame, headers: dict[str, str], file_name: s
     period = next((headers[name] for name in ("month", "week", "year") if name in headers), None)
     detail = f"it is broken down by '{period}'" if period else "it has no 'Day' column"
     raise SourceFileError(f"{file_name} is not a daily export ({detail}). {REEXPORT_BY_DAY}")
+
+
+def parse_for_client(content: bytes, file_name: str, client: Client) -> ParsedFile:
+    """``parse_facebook`` as the pipeline calls it (the client changes nothing here)."""
+    return parse_facebook(content, file_name=file_name)

@@ -9,6 +9,7 @@ CTR are ignored (we recompute them); a totals row is skipped and compared with t
 
 from __future__ import annotations
 
+from clients.models import Client
 from ingestion.adapters.base import LABELS, ParsedFile
 from ingestion.adapters.common import build_parsed_file
 from ingestion.adapters.tabular import read_table
@@ -49,4 +50,20 @@ def parse_surfside(content: bytes, *, file_name: str, default_campaign: str) -> 
         default_campaign=default_campaign,
         hint=" A Surfside export needs Event Date, Strategy Name, Placement Name, Creative Name, "
         "Impressions, Clicks, Conversions and Conversion Value.",
+    )
+
+
+def default_campaign_name(client: Client) -> str:
+    """The campaign of Surfside rows without a campaign column: the connection's, or the
+    client's name."""
+    connection = getattr(client, "surfside_connection", None)
+    if connection is not None and connection.campaign_name:
+        return str(connection.campaign_name)
+    return client.name
+
+
+def parse_for_client(content: bytes, file_name: str, client: Client) -> ParsedFile:
+    """``parse_surfside`` with the client's default campaign (the pipeline's parser)."""
+    return parse_surfside(
+        content, file_name=file_name, default_campaign=default_campaign_name(client)
     )

@@ -23,7 +23,7 @@ from botocore.exceptions import (
 )
 from django.conf import settings
 
-from ingestion.models import SurfsideConnection
+from ingestion.sources.surfside.models import SurfsideConnection
 
 _CONFIG = Config(
     retries={"max_attempts": 5, "mode": "standard"},

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import acting_user
-from ingestion.models import VibeConnection, VibeKeyBudget, VibeReportRequest
 from ingestion.sources.vibe.keys import mask_api_key
+from ingestion.sources.vibe.models import VibeConnection, VibeKeyBudget, VibeReportRequest
 from ingestion.sources.vibe.selectors import requests_in_last_hour
 from ingestion.sources.vibe.services import (
     API_KEY_INVALID,

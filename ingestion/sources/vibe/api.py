@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from clients.scoped_api import ScopedAPIView
 from core.api.permissions import IsAgencyAdmin
 from core.api.serializers import StrictSerializer
-from ingestion.models import VibeConnection
+from ingestion.sources.vibe.models import VibeConnection
 from ingestion.sources.vibe.services import vibe_connection_set
 
 

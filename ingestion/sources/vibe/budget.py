@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from ingestion.models import VibeKeyBudget
 from ingestion.sources.vibe.client import RateLimit
 from ingestion.sources.vibe.keys import mask_api_key
+from ingestion.sources.vibe.models import VibeKeyBudget
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from clients.models import Client, ClientStatus
-from ingestion.models import (
+from ingestion.sources.vibe.budget import WINDOW
+from ingestion.sources.vibe.models import (
     ACTIVE_STATES,
     ReportState,
     VibeConnection,
     VibeKeyBudget,
     VibeReportRequest,
 )
-from ingestion.sources.vibe.budget import WINDOW
 
 
 @dataclass(frozen=True)

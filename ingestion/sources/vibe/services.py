@@ -14,14 +14,14 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
 from clients.models import Client
-from ingestion.models import (
+from ingestion.models.runs import RunTrigger
+from ingestion.sources.vibe.client import STATUS_DONE
+from ingestion.sources.vibe.models import (
     ACTIVE_STATES,
     ReportState,
-    RunTrigger,
     VibeConnection,
     VibeReportRequest,
 )
-from ingestion.sources.vibe.client import STATUS_DONE
 
 CONNECTION_AUDIT_FIELDS = ["advertiser_id", "api_key_last4", "base_url", "is_enabled"]
 API_KEY_MIN_LENGTH = 8

@@ -9,7 +9,6 @@ import logging
 from collections import defaultdict
 
 from clients.models import Client
-from ingestion.models import ReportState
 from ingestion.sources.vibe.budget import budget_counts
 from ingestion.sources.vibe.clock import SYSTEM_CLOCK, Clock
 from ingestion.sources.vibe.flow import (
@@ -18,6 +17,7 @@ from ingestion.sources.vibe.flow import (
     daily_pull_request,
     defer_report_requests,
 )
+from ingestion.sources.vibe.models import ReportState
 from ingestion.sources.vibe.selectors import clients_with_vibe, due_report_requests
 
 logger = logging.getLogger(__name__)

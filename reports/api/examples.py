@@ -13,9 +13,9 @@ from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
 from ingestion.availability import REASON_FILE_NOT_DELIVERED, STATUS_OK
-from metrics.api import outputs
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity, periods
+from reports.api import outputs
 
 RANGE = DateRange(dt.date(2025, 10, 1), dt.date(2025, 10, 3))
 CURRENT = Totals(

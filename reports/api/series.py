@@ -9,14 +9,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from metrics.api import examples
-from metrics.api.base import MetricsReadView
-from metrics.api.dashboard import NUMBERS_NOTE
-from metrics.api.outputs import SeriesOutput
-from metrics.api.params import DashboardParams
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.series import series
+from reports.api import examples
+from reports.api.base import MetricsReadView
+from reports.api.dashboard import NUMBERS_NOTE
+from reports.api.outputs import SeriesOutput
+from reports.api.params import DashboardParams
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,6 +21,7 @@ from import_export import fields, resources, widgets
 from accounts.models import User
 from clients import services
 from clients.models import Client, ClientStatus, CpmRate
+from metrics import cpm as cpm_services
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -176,7 +177,7 @@ def _add_rate_unless_stored(
     same rate again is nothing to do; a different CPM for a stored date is refused."""
     stored = CpmRate.objects.filter(client=client, effective_date=effective_date).first()
     if stored is None:
-        return services.cpm_rate_add(
+        return cpm_services.cpm_rate_add(
             client=client, cpm=cpm, effective_date=effective_date, by=by, note=note
         )
     if stored.cpm != cpm:
@@ -250,4 +251,4 @@ class CpmRateResource(resources.ModelResource):
         if saved.cpm != instance.cpm:
             _add_rate_unless_stored(saved.client, instance.cpm, saved.effective_date, by, "")
         if (instance.note or "") != saved.note:
-            services.cpm_rate_change(rate=saved, by=by, note=instance.note or "")
+            cpm_services.cpm_rate_change(rate=saved, by=by, note=instance.note or "")

@@ -22,9 +22,9 @@ from rest_framework.request import Request
 from accounts.audit import audit_record
 from accounts.models import AuditAction
 from campaigns.models import Source
-from metrics.api.base import MetricsReadView
-from metrics.api.params import DashboardParams
 from metrics.periods import DateRange
+from reports.api.base import MetricsReadView
+from reports.api.params import DashboardParams
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
 from reports.pdf import report_pdf, report_pdf_name
 from reports.selectors import (

@@ -12,8 +12,8 @@ from import_export.formats.base_formats import CSV
 from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
 from clients.models import Client, CpmRate
-from clients.resources import ClientResource, CpmRateResource
 from metrics.models import DailyMetric
+from metrics.resources import ClientResource, CpmRateResource
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 
 pytestmark = pytest.mark.django_db

@@ -16,15 +16,15 @@ from ingestion.availability import (
     freshness,
     no_data_reasons,
 )
-from metrics.api import examples
-from metrics.api.base import MetricsReadView
-from metrics.api.outputs import OverviewOutput, SummaryOutput, summary_data
-from metrics.api.params import DashboardParams
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.series import totals_per_period
 from metrics.selectors.summary import totals_by_source, totals_with_previous
+from reports.api import examples
+from reports.api.base import MetricsReadView
+from reports.api.outputs import OverviewOutput, SummaryOutput, summary_data
+from reports.api.params import DashboardParams
 
 NUMBERS_NOTE = (
     "Counts are integers; money and rates (ctr and roas in percent) are decimal strings with 6 "

@@ -17,16 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients.scoped_api import ScopedGenericViewSet
-from metrics.api import examples, outputs
-from metrics.api.base import MetricsReadView
-from metrics.api.dashboard import NUMBERS_NOTE
-from metrics.api.params import (
-    CreativeListParams,
-    ListParams,
-    ObjectParams,
-    PlacementListParams,
-    StrategyListParams,
-)
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
@@ -42,6 +32,16 @@ from metrics.selectors.hierarchy import (
     with_identity,
 )
 from metrics.selectors.series import series
+from reports.api import examples, outputs
+from reports.api.base import MetricsReadView
+from reports.api.dashboard import NUMBERS_NOTE
+from reports.api.params import (
+    CreativeListParams,
+    ListParams,
+    ObjectParams,
+    PlacementListParams,
+    StrategyListParams,
+)
 
 
 class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):

@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
 
-from accounts.models import acting_user
+from accounts.models import User, acting_user
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
-from clients.resources import ClientResource, CpmRateResource
 from clients.selectors import clients_with_current_cpm
-from ingestion.models import SurfsideConnection
-from ingestion.services import surfside_connection_set
+from metrics import cpm
 from metrics.pricing import spend_impact
+from metrics.resources import ClientResource, CpmRateResource
 
 
 class CpmRateInline(admin.TabularInline):
@@ -40,14 +39,26 @@ class CpmRateInline(admin.TabularInline):
         return False
 
 
-class SurfsideConnectionInline(admin.StackedInline):
-    """Where the client's Surfside files arrive; saved through the connection service."""
+class ConnectionInline(admin.StackedInline):
+    """A source's connection on the client page, saved through that source's service."""
 
-    model = SurfsideConnection
     extra = 0
     max_num = 1
     can_delete = False
-    fields = ["bucket", "prefix", "file_pattern", "campaign_name", "is_enabled"]
+
+    @classmethod
+    def save_through_service(cls, *, client: Client, values: dict[str, Any], by: User) -> None:
+        raise NotImplementedError
+
+
+# The sources sit above this app: each adds its connection inline from its own admin module.
+_connection_inlines: list[type[ConnectionInline]] = []
+
+
+def register_connection_inline(inline: type[ConnectionInline]) -> type[ConnectionInline]:
+    """Show ``inline`` on every client's admin page (a class decorator)."""
+    _connection_inlines.append(inline)
+    return inline
 
 
 class ClientAddForm(forms.ModelForm):
@@ -74,7 +85,7 @@ class ClientAddForm(forms.ModelForm):
 @admin.register(Client)
 class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     """Clients with their CPM history and connections; import/export through
-    ``clients.resources`` (every imported row goes through the clients services)."""
+    ``metrics.resources`` (every imported row goes through the clients services)."""
 
     resource_classes = [ClientResource]
     list_display = ["name", "slug", "status", "current_cpm", "created_at"]
@@ -82,7 +93,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "created_at", "updated_at"]
-    inlines = [CpmRateInline, SurfsideConnectionInline]
+    inlines = [CpmRateInline]  # and each source's connection (``register_connection_inline``)
     actions = ["enable_clients", "disable_clients"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
@@ -107,7 +118,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         return [(None, {"fields": ["name", "slug", "status", "created_at", "updated_at"]})]
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.inlines if obj is not None else []
+        return [*self.inlines, *_connection_inlines] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -128,25 +139,19 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         )
         obj.pk = created.pk
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """CPM history is read-only here; the Surfside connection goes through its service."""
-        for formset in formsets:
-            if formset.model is not SurfsideConnection:
-                formset.save()  # read-only inline: nothing changes, but the admin expects it
-                continue
-            # The admin's change message reads these; the service below does the saving.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            for inline_form in formset.forms:
-                if not inline_form.has_changed() or not inline_form.is_valid():
-                    continue
-                values = inline_form.cleaned_data
-                surfside_connection_set(
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """CPM history is read-only here; a source's connection goes through its service."""
+        inline = next((i for i in _connection_inlines if i.model is formset.model), None)
+        if inline is None:
+            formset.save()  # read-only inline: nothing changes, but the admin expects it
+            return
+        # The admin's change message reads these; the service below does the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form.is_valid():
+                inline.save_through_service(
                     client=form.instance,
-                    bucket=values["bucket"],
-                    prefix=values["prefix"],
-                    file_pattern=values["file_pattern"],
-                    campaign_name=values["campaign_name"],
-                    is_enabled=values["is_enabled"],
+                    values=inline_form.cleaned_data,
                     by=acting_user(request.user),
                 )
 
@@ -182,7 +187,7 @@ class CpmRateForm(forms.ModelForm):
 class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
     """CPM rates. Adding, changing or deleting one shows the spend it would change, per month,
     before anything is re-priced; confirming re-prices in the same transaction. Imported rates
-    go through ``cpm_rate_add`` (``clients.resources``)."""
+    go through ``cpm_rate_add`` (``metrics.resources``)."""
 
     resource_classes = [CpmRateResource]
     form = CpmRateForm
@@ -247,12 +252,12 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
         by = acting_user(request.user)
         if change:
             saved = CpmRate.objects.get(pk=obj.pk)
-            services.cpm_rate_change(
+            cpm.cpm_rate_change(
                 rate=saved, by=by, cpm=obj.cpm, effective_date=obj.effective_date, note=obj.note
             )
             obj.refresh_from_db()
         else:
-            created = services.cpm_rate_add(
+            created = cpm.cpm_rate_add(
                 client=obj.client,
                 cpm=obj.cpm,
                 effective_date=obj.effective_date,
@@ -267,7 +272,7 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
         rate = CpmRate.objects.select_related("client").get(pk=object_id)
         if request.method == "POST" and "_confirmed" in request.POST:
             try:
-                services.cpm_rate_delete(rate=rate, by=acting_user(request.user))
+                cpm.cpm_rate_delete(rate=rate, by=acting_user(request.user))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return HttpResponseRedirect(reverse("admin:clients_cpmrate_change", args=[rate.pk]))

@@ -1,1 +1,0 @@
-"""The dashboard read API: summary, overview, the campaign hierarchy and metric series."""

@@ -1,0 +1,141 @@
+"""CPM history (SPEC 4): adding, changing or deleting a dated rate re-prices exactly the stored
+days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.audit import audit_record, changed_values, snapshot
+from accounts.models import AuditAction, User
+from clients.models import Client, CpmRate
+from clients.services import CPM_AUDIT_FIELDS, validate_cpm
+from metrics.pricing import reprice_days, unpriceable_range
+from metrics.rollups import rollups_refresh
+
+
+def _governed_until(client: Client, effective_date: dt.date) -> dt.date | None:
+    """The last day a rate starting on ``effective_date`` governs (None: open-ended)."""
+    following = (
+        CpmRate.objects.filter(client=client, effective_date__gt=effective_date)
+        .order_by("effective_date")
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+    return following - dt.timedelta(days=1) if following else None
+
+
+def _refuse_unpriced_days(client: Client) -> None:
+    gap = unpriceable_range(client_id=client.pk)
+    if gap:
+        raise ValidationError(
+            {
+                "effective_date": f"Stored data from {gap[0]} to {gap[1]} would have no CPM "
+                "in effect. Keep an earlier rate or choose an earlier date."
+            }
+        )
+
+
+def _reprice(client: Client, first_day: dt.date, anchor: dt.date) -> int:
+    """Re-price stored days from ``first_day`` to the end of the period of the rate starting on
+    ``anchor``, and the rollups built from them."""
+    last_day = _governed_until(client, anchor)
+    changed = reprice_days(client_id=client.pk, date_from=first_day, date_to=last_day)
+    if changed:
+        rollups_refresh(client_id=client.pk, date_from=first_day, date_to=last_day)
+    return changed
+
+
+def cpm_rate_add(
+    *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
+) -> CpmRate:
+    """Add a dated CPM rate and re-price exactly the stored days it governs."""
+    validate_cpm(cpm)
+    if CpmRate.objects.filter(client=client, effective_date=effective_date).exists():
+        raise ValidationError(
+            {
+                "effective_date": f"{client} already has a CPM rate from {effective_date}; "
+                "change that rate instead."
+            }
+        )
+    try:
+        with transaction.atomic():
+            rate = CpmRate.objects.create(
+                client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
+            )
+            repriced = _reprice(client, effective_date, effective_date)
+            audit_record(
+                actor=by,
+                action=AuditAction.CREATE,
+                entity=rate,
+                new={**snapshot(rate, CPM_AUDIT_FIELDS), "rows_repriced": repriced},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"effective_date": f"{client} already has a CPM rate from {effective_date}."}
+        ) from None
+    return rate
+
+
+def cpm_rate_change(
+    *,
+    rate: CpmRate,
+    by: User | None,
+    cpm: Decimal | None = None,
+    effective_date: dt.date | None = None,
+    note: str | None = None,
+) -> CpmRate:
+    """Change a rate's price, start date or note, re-pricing the days it governed and governs."""
+    before = snapshot(rate, CPM_AUDIT_FIELDS)
+    old_date = rate.effective_date
+    if cpm is not None:
+        validate_cpm(cpm)
+        rate.cpm = cpm
+    if effective_date is not None:
+        rate.effective_date = effective_date
+    if note is not None:
+        rate.note = note
+    old, new = changed_values(before, snapshot(rate, CPM_AUDIT_FIELDS))
+    if not new:
+        return rate
+    try:
+        with transaction.atomic():
+            rate.set_by = by
+            rate.save()
+            _refuse_unpriced_days(rate.client)
+            first_day = min(old_date, rate.effective_date)
+            repriced = _reprice(rate.client, first_day, max(old_date, rate.effective_date))
+            audit_record(
+                actor=by,
+                action=AuditAction.UPDATE,
+                entity=rate,
+                old=old,
+                new={**new, "rows_repriced": repriced},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"effective_date": f"{rate.client} already has a CPM rate from {rate.effective_date}."}
+        ) from None
+    return rate
+
+
+def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
+    """Remove a rate; the days it governed fall back to the previous rate and are re-priced."""
+    client = rate.client
+    with transaction.atomic():
+        old = snapshot(rate, CPM_AUDIT_FIELDS)
+        effective_date = rate.effective_date
+        rate.delete()
+        _refuse_unpriced_days(client)
+        repriced = _reprice(client, effective_date, effective_date)
+        audit_record(
+            actor=by,
+            action=AuditAction.DELETE,
+            entity_type="clients.CpmRate",
+            entity_id=old.get("client"),
+            entity_label=f"{client} CPM from {effective_date}",
+            old={**old, "rows_repriced": repriced},
+        )
