@@ -70,7 +70,7 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
 
 
 class DashboardView(ReportPageMixin, TemplateView):
-    template_name = "reports/dashboard.html"
+    template_name = "portal/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

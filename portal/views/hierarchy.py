@@ -49,7 +49,7 @@ def ancestors(obj: HierarchyObject) -> list[tuple[HierarchyLevel, HierarchyObjec
 class HierarchyPageView(ReportPageMixin, TemplateView):
     """One object of ``level`` and the table of its children (``child_level``)."""
 
-    template_name = "reports/drilldown.html"
+    template_name = "portal/drilldown.html"
     level: ClassVar[HierarchyLevel]
     child_level: ClassVar[HierarchyLevel]
 

@@ -51,7 +51,7 @@ def summary_row(summary: Summary) -> dict[str, Any]:
 class SummaryListView(ReportPageMixin, TemplateView):
     """The stored summaries of one kind, newest first; admins see every client or pick one."""
 
-    template_name = "reports/summaries.html"
+    template_name = "portal/summaries.html"
     period_type: str = PeriodType.WEEK
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -87,7 +87,7 @@ class SummaryListView(ReportPageMixin, TemplateView):
 class SummaryDetailView(ReportPageMixin, TemplateView):
     """One stored summary: the figures against the period before, the days, the top lists."""
 
-    template_name = "reports/summary_detail.html"
+    template_name = "portal/summary_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -50,7 +50,7 @@ class UploadForm(forms.Form):
 class UploadsView(ReportPageMixin, View):
     """GET: the form and the past uploads; POST: upload, then the result page."""
 
-    template_name = "reports/uploads.html"
+    template_name = "portal/uploads.html"
 
     def _client_choices(self) -> list[tuple[int, str]]:
         if not self.user.is_admin:
@@ -121,7 +121,7 @@ class UploadsView(ReportPageMixin, View):
 class UploadDetailView(ReportPageMixin, TemplateView):
     """One upload's outcome: rows loaded and replaced, and each refused row with its reasons."""
 
-    template_name = "reports/upload_detail.html"
+    template_name = "portal/upload_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
