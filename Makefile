@@ -47,7 +47,6 @@ test: lint check browser
 
 demo: install
 	$(MANAGE) migrate --no-input
-	$(MANAGE) collectstatic --no-input -v0
 	HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
 # Serves the product and runs the django-q2 cluster beside it. Ctrl-C stops both; the cluster is
