@@ -21,6 +21,17 @@ from clients.selectors import clients_with_current_cpm
 from ingestion.models import SurfsideConnection
 from ingestion.services import surfside_connection_set
 from metrics.pricing import spend_impact
+from reports import formatting
+
+
+def cpm_text(cpm: Decimal | None) -> str:
+    """A CPM as the portal writes money (``16.5000`` -> ``$16.50``), keeping the digits past the
+    cents a rate may have (``$16.1234``)."""
+    if cpm is None:
+        return "-"
+    if cpm == cpm.quantize(Decimal("0.01")):
+        return formatting.money(cpm)
+    return f"${cpm:,.{CPM_DECIMAL_PLACES}f}".rstrip("0")
 
 
 class CpmRateInline(admin.TabularInline):
@@ -30,14 +41,18 @@ class CpmRateInline(admin.TabularInline):
     model = CpmRate
     extra = 0
     can_delete = False
-    fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
-    readonly_fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
+    fields = ["effective_date", "cpm_shown", "note", "set_by", "created_at"]
+    readonly_fields = ["effective_date", "cpm_shown", "note", "set_by", "created_at"]
     verbose_name_plural = "CPM history (use 'Add CPM rate' to change it: it previews the impact)"
     ordering = ["-effective_date"]
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="CPM")
+    def cpm_shown(self, rate: CpmRate) -> str:
+        return cpm_text(rate.cpm)
 
 
 class SurfsideConnectionInline(admin.StackedInline):
@@ -89,8 +104,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         return clients_with_current_cpm(super().get_queryset(request), on=timezone.localdate())
 
     @admin.display(description="Current CPM", ordering="current_cpm")
-    def current_cpm(self, client: Any) -> Any:
-        return client.current_cpm
+    def current_cpm(self, client: Any) -> str:
+        return cpm_text(client.current_cpm)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -186,12 +201,16 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
 
     resource_classes = [CpmRateResource]
     form = CpmRateForm
-    list_display = ["client", "effective_date", "cpm", "note", "set_by", "updated_at"]
+    list_display = ["client", "effective_date", "cpm_shown", "note", "set_by", "updated_at"]
     list_filter = ["client"]
     list_select_related = ["client", "set_by"]
     search_fields = ["client__name", "note"]
     autocomplete_fields = ["client"]
     ordering = ["client__name", "-effective_date"]
+
+    @admin.display(description="CPM", ordering="cpm")
+    def cpm_shown(self, rate: CpmRate) -> str:
+        return cpm_text(rate.cpm)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {
