@@ -48,9 +48,6 @@ test: lint check browser
 
 demo: install
 	$(MANAGE) migrate --no-input
-	$(MANAGE) createcachetable
-	$(MANAGE) collectstatic --no-input -v0
-	$(MANAGE) setup_schedules
 	HOST=$(HOST) PORT=$(PORT) scripts/demo.sh
 
 # Serves the product and runs the django-q2 cluster beside it. Ctrl-C stops both; the cluster is

@@ -17,9 +17,20 @@ from accounts.models import User, acting_user
 from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
 from clients.selectors import clients_with_current_cpm
-from metrics import cpm
+from metrics import cpm as cpm_services
+from metrics import formatting
 from metrics.pricing import spend_impact
 from metrics.resources import ClientResource, CpmRateResource
+
+
+def cpm_text(cpm: Decimal | None) -> str:
+    """A CPM as the portal writes money (``16.5000`` -> ``$16.50``), keeping the digits past the
+    cents a rate may have (``$16.1234``)."""
+    if cpm is None:
+        return "-"
+    if cpm == cpm.quantize(Decimal("0.01")):
+        return formatting.money(cpm)
+    return f"${cpm:,.{CPM_DECIMAL_PLACES}f}".rstrip("0")
 
 
 class CpmRateInline(admin.TabularInline):
@@ -29,14 +40,18 @@ class CpmRateInline(admin.TabularInline):
     model = CpmRate
     extra = 0
     can_delete = False
-    fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
-    readonly_fields = ["effective_date", "cpm", "note", "set_by", "created_at"]
+    fields = ["effective_date", "cpm_shown", "note", "set_by", "created_at"]
+    readonly_fields = ["effective_date", "cpm_shown", "note", "set_by", "created_at"]
     verbose_name_plural = "CPM history (use 'Add CPM rate' to change it: it previews the impact)"
     ordering = ["-effective_date"]
     show_change_link = True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="CPM")
+    def cpm_shown(self, rate: CpmRate) -> str:
+        return cpm_text(rate.cpm)
 
 
 class ConnectionInline(admin.StackedInline):
@@ -100,8 +115,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
         return clients_with_current_cpm(super().get_queryset(request), on=timezone.localdate())
 
     @admin.display(description="Current CPM", ordering="current_cpm")
-    def current_cpm(self, client: Any) -> Any:
-        return client.current_cpm
+    def current_cpm(self, client: Any) -> str:
+        return cpm_text(client.current_cpm)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -191,12 +206,16 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
 
     resource_classes = [CpmRateResource]
     form = CpmRateForm
-    list_display = ["client", "effective_date", "cpm", "note", "set_by", "updated_at"]
+    list_display = ["client", "effective_date", "cpm_shown", "note", "set_by", "updated_at"]
     list_filter = ["client"]
     list_select_related = ["client", "set_by"]
     search_fields = ["client__name", "note"]
     autocomplete_fields = ["client"]
     ordering = ["client__name", "-effective_date"]
+
+    @admin.display(description="CPM", ordering="cpm")
+    def cpm_shown(self, rate: CpmRate) -> str:
+        return cpm_text(rate.cpm)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {
@@ -252,12 +271,12 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
         by = acting_user(request.user)
         if change:
             saved = CpmRate.objects.get(pk=obj.pk)
-            cpm.cpm_rate_change(
+            cpm_services.cpm_rate_change(
                 rate=saved, by=by, cpm=obj.cpm, effective_date=obj.effective_date, note=obj.note
             )
             obj.refresh_from_db()
         else:
-            created = cpm.cpm_rate_add(
+            created = cpm_services.cpm_rate_add(
                 client=obj.client,
                 cpm=obj.cpm,
                 effective_date=obj.effective_date,
@@ -272,7 +291,7 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
         rate = CpmRate.objects.select_related("client").get(pk=object_id)
         if request.method == "POST" and "_confirmed" in request.POST:
             try:
-                cpm.cpm_rate_delete(rate=rate, by=acting_user(request.user))
+                cpm_services.cpm_rate_delete(rate=rate, by=acting_user(request.user))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return HttpResponseRedirect(reverse("admin:clients_cpmrate_change", args=[rate.pk]))

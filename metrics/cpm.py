@@ -13,8 +13,18 @@ from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
 from clients.models import Client, CpmRate
 from clients.services import CPM_AUDIT_FIELDS, validate_cpm
+from core.db import (
+    FOREIGN_KEY_VIOLATION,
+    UNIQUE_VIOLATION,
+    WriteConflict,
+    is_unique_violation,
+    violation,
+)
 from metrics.pricing import reprice_days, unpriceable_range
 from metrics.rollups import rollups_refresh
+
+# The one rule whose violation means "this client already has a rate from that date".
+CPM_RATE_UNIQUE = "cpm_rate_one_per_client_and_date"
 
 
 def _governed_until(client: Client, effective_date: dt.date) -> dt.date | None:
@@ -49,6 +59,33 @@ def _reprice(client: Client, first_day: dt.date, anchor: dt.date) -> int:
     return changed
 
 
+def _rate_refusal(
+    error: IntegrityError, client: Client, effective_date: dt.date
+) -> ValidationError:
+    """What a refused rate write really ran into. Only a unique violation of the rate's own
+    constraint is a duplicate; a unique violation elsewhere is the re-pricing colliding with
+    another writer of the client's figures (an ingestion, say), which trying again resolves."""
+    if is_unique_violation(error, CPM_RATE_UNIQUE):
+        return ValidationError(
+            {"effective_date": f"{client} already has a CPM rate from {effective_date}."}
+        )
+    sqlstate, constraint = violation(error)
+    rule = f" ({constraint})" if constraint else ""
+    not_saved = f"The CPM rate of {client} from {effective_date} was not saved"
+    if sqlstate == UNIQUE_VIOLATION:
+        return WriteConflict(
+            f"{not_saved}: another process was writing {client}'s figures for the days it "
+            f"re-prices at the same time{rule}. Nothing was changed; try again in a moment."
+        )
+    if sqlstate == FOREIGN_KEY_VIOLATION:
+        return WriteConflict(
+            f"{not_saved}: something it refers to was removed at the same time{rule}. "
+            "Nothing was changed; reload the page and try again."
+        )
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return ValidationError(f"{not_saved}: the database refused it{rule}: {reason}")
+
+
 def cpm_rate_add(
     *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
 ) -> CpmRate:
@@ -73,10 +110,8 @@ def cpm_rate_add(
                 entity=rate,
                 new={**snapshot(rate, CPM_AUDIT_FIELDS), "rows_repriced": repriced},
             )
-    except IntegrityError:
-        raise ValidationError(
-            {"effective_date": f"{client} already has a CPM rate from {effective_date}."}
-        ) from None
+    except IntegrityError as error:
+        raise _rate_refusal(error, client, effective_date) from None
     return rate
 
 
@@ -115,10 +150,8 @@ def cpm_rate_change(
                 old=old,
                 new={**new, "rows_repriced": repriced},
             )
-    except IntegrityError:
-        raise ValidationError(
-            {"effective_date": f"{rate.client} already has a CPM rate from {rate.effective_date}."}
-        ) from None
+    except IntegrityError as error:
+        raise _rate_refusal(error, rate.client, rate.effective_date) from None
     return rate
 
 

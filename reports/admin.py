@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from metrics import formatting
 from reports.models import MetricArchive, ScheduledRun, Summary, SummaryEmail
 
 
@@ -28,9 +29,9 @@ class SummaryAdmin(ReadOnlyAdmin):
         "period_type",
         "start",
         "end",
-        "impressions",
-        "conversions",
-        "spend",
+        "impressions_text",
+        "conversions_text",
+        "spend_text",
         "is_complete",
         "generated_at",
     ]
@@ -42,6 +43,19 @@ class SummaryAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # summaries are kept forever
 
+    # Figures written as the portal writes them (metrics.formatting).
+    @admin.display(description="Impressions", ordering="impressions")
+    def impressions_text(self, summary: Summary) -> str:
+        return formatting.count(summary.impressions)
+
+    @admin.display(description="Conversions", ordering="conversions")
+    def conversions_text(self, summary: Summary) -> str:
+        return formatting.count(summary.conversions)
+
+    @admin.display(description="Spend", ordering="spend")
+    def spend_text(self, summary: Summary) -> str:
+        return formatting.money(summary.spend)
+
 
 @admin.register(SummaryEmail)
 class SummaryEmailAdmin(ReadOnlyAdmin):
@@ -52,10 +66,30 @@ class SummaryEmailAdmin(ReadOnlyAdmin):
 
 @admin.register(MetricArchive)
 class MetricArchiveAdmin(ReadOnlyAdmin):
-    list_display = ["client", "month", "rows", "impressions", "spend", "file_name", "created_at"]
+    list_display = [
+        "client",
+        "month",
+        "rows_text",
+        "impressions_text",
+        "spend_text",
+        "file_name",
+        "created_at",
+    ]
     list_filter = ["client"]
     list_select_related = ["client"]
     search_fields = ["client__name", "file_name"]
+
+    @admin.display(description="Rows", ordering="rows")
+    def rows_text(self, archive: MetricArchive) -> str:
+        return formatting.count(archive.rows)
+
+    @admin.display(description="Impressions", ordering="impressions")
+    def impressions_text(self, archive: MetricArchive) -> str:
+        return formatting.count(archive.impressions)
+
+    @admin.display(description="Spend", ordering="spend")
+    def spend_text(self, archive: MetricArchive) -> str:
+        return formatting.money(archive.spend)
 
 
 @admin.register(ScheduledRun)

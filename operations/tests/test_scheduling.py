@@ -74,6 +74,8 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
 
 @pytest.mark.django_db
 def test_cron_strings_come_from_settings_and_a_bad_one_fails_loudly(settings):
+    # migrate declared the schedules already (dashboard_project.deploy); start from none.
+    Schedule.objects.all().delete()
     settings.SCHEDULE_CRONS = {**settings.SCHEDULE_CRONS, "surfside": "0 25 * * *"}
     with pytest.raises(CommandError, match="schedule surfside: the hour field '25'"):
         call_command("setup_schedules")

@@ -60,6 +60,8 @@ DEMO_BUCKET = "demo-surfside-deliveries"
 DEMO_VIBE_ADVERTISER = "5c2d8f3a-9b1e-4c7a-8d2f-borealis-ctv"
 DEMO_VIBE_KEY = "demo-vibe-key-not-a-secret-4242"
 DEMO_VIBE_ADVERTISER_NAME = "Borealis"
+DEMO_ACME = ("Acme Foods", "acme-foods")
+DEMO_BOREALIS = ("Borealis Travel", "borealis-travel")
 DEMO_DAYS = 60
 # Days a delivery "did not arrive", to show the missing-file path (days ago).
 MISSING_DAYS_AGO = (23,)
@@ -86,15 +88,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=DEMO_DAYS)
+        parser.add_argument(
+            "--no-box",
+            action="store_true",
+            help="Do not end with the address and logins (make demo prints them once serving).",
+        )
+        parser.add_argument(
+            "--box-only",
+            action="store_true",
+            help="Only print the address (SITE_URL) and the logins, in a box; load nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["box_only"]:
+            self.stdout.write(ready_box(settings.SITE_URL, serving=True))
+            return
         # The demo's S3 is moto (any credentials do); real credentials are never needed here.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "demo")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "demo")
         with transaction.atomic():
             admin = self._admin()
-            acme = self._client("Acme Foods", "acme-foods", Decimal("15.00"), admin)
-            borealis = self._client("Borealis Travel", "borealis-travel", Decimal("12.50"), admin)
+            acme = self._client(*DEMO_ACME, Decimal("15.00"), admin)
+            borealis = self._client(*DEMO_BOREALIS, Decimal("12.50"), admin)
             self._client_user(acme, *DEMO_CLIENT_USER, admin)
             self._client_user(borealis, *DEMO_OTHER_CLIENT_USER, admin)
         today = timezone.localdate()
@@ -107,7 +122,8 @@ class Command(BaseCommand):
             self._vibe(borealis, admin, days)
         self._cpm_change(acme, admin, today)
         self._summaries([acme, borealis], days)
-        self._print_logins(acme, borealis)
+        if not options["no_box"]:
+            self.stdout.write(ready_box(settings.SITE_URL))
 
     # --- users and clients --------------------------------------------------------------
 
@@ -328,13 +344,20 @@ class Command(BaseCommand):
             f"  Summaries: {len(weeks)} weeks and {len(months)} months from {first} on, per client"
         )
 
-    def _print_logins(self, acme: Client, borealis: Client) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo ready: http://127.0.0.1:8000/"))
-        self.stdout.write(f"  agency admin: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}  (also /admin/)")
-        self.stdout.write(
-            f"  client user:  {DEMO_CLIENT_USER[0]} / {DEMO_CLIENT_USER[1]}  ({acme.name})"
-        )
-        self.stdout.write(
-            f"  client user:  {DEMO_OTHER_CLIENT_USER[0]} / {DEMO_OTHER_CLIENT_USER[1]}"
-            f"  ({borealis.name})"
-        )
+
+def ready_box(site_url: str, *, serving: bool = False) -> str:
+    """The address the demo serves on and its logins, in a box: the last thing ``make demo``
+    prints (``serving``: once the site answers), so it is not lost among the loading lines."""
+    admin, acme, borealis = DEMO_ADMIN, DEMO_CLIENT_USER, DEMO_OTHER_CLIENT_USER
+    lines = [
+        f"Demo ready: {site_url}/",
+        "",
+        f"agency admin  {admin[0]} / {admin[1]}  (also {site_url}/admin/)",
+        f"client user   {acme[0]} / {acme[1]}  ({DEMO_ACME[0]})",
+        f"client user   {borealis[0]} / {borealis[1]}  ({DEMO_BOREALIS[0]})",
+    ]
+    if serving:
+        lines += ["", "Ctrl-C stops the site, the task cluster and the fake S3 and Vibe."]
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join([rule, *(f"| {line:<{width}} |" for line in lines), rule])

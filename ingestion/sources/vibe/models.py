@@ -203,7 +203,7 @@ class VibeReportRequest(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Vibe report {self.start_date}..{self.end_date} for client {self.client_id}"
+        return f"Vibe report {self.start_date}..{self.end_date} for {self.client.name}"
 
     @property
     def is_active(self) -> bool:
