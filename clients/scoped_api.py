@@ -37,7 +37,28 @@ class ScopedAPIView(AuthenticatedAPIView):
     named by ``url_objects``, are resolved against the user's scope before permissions are
     checked: another tenant's client or object is a 404 even on admin-only endpoints, so a client
     user learns nothing about other clients from the status code.
+
+    The scoping methods below are the only way an API view reaches a tenant's data; a subclass
+    that overrides one of them is refused when it is defined (``__init_subclass__``).
     """
+
+    SCOPING_METHODS = (
+        "initial",
+        "visible_clients",
+        "requested_clients",
+        "client_or_404",
+        "scoped",
+        "get_scoped_or_404",
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in cls.SCOPING_METHODS if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: tenant scoping happens in "
+                "ScopedAPIView only. Use its methods instead."
+            )
 
     permission_classes = [IsAuthenticated]
     client_url_kwarg = "client_pk"
@@ -77,6 +98,10 @@ class ScopedAPIView(AuthenticatedAPIView):
             return self._requested_clients
         return clients_in_scope(self.user, self.request.query_params.get("client_id"))
 
+    def client_or_404(self, client_id: object) -> Client:
+        """The client named by ``client_id`` (a body field, say) if the user may see it."""
+        return get_client_or_404(self.user, client_id)
+
     def scoped(self, queryset: QuerySet[Any], client_field: str) -> QuerySet[Any]:
         return scope_queryset(queryset, self.user, client_field)
 
@@ -98,11 +123,12 @@ class ScopedGenericViewSet(ScopedAPIView, GenericViewSet):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(
-                f"{cls.__name__} overrides get_queryset; override get_base_queryset instead so "
-                "tenant scoping still applies."
-            )
+        for name in ("get_queryset", "get_object"):
+            if name in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} overrides {name}; override get_base_queryset instead so "
+                    "tenant scoping still applies."
+                )
 
     def get_base_queryset(self) -> QuerySet[Any]:
         return self.base_queryset.all()

@@ -19,7 +19,6 @@ from accounts.models import AuditAction
 from campaigns.models import Source
 from clients.models import Client
 from clients.scoped_api import ScopedAPIView
-from clients.scoping import get_client_or_404
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
 from core.api.params import optional_date
@@ -201,7 +200,7 @@ class IngestionTriggerView(ScopedAPIView):
     def post(self, request: Request) -> Response:
         data = TriggerInput(data=request.data)
         data.is_valid(raise_exception=True)
-        client = get_client_or_404(self.user, data.validated_data["client_id"])
+        client = self.client_or_404(data.validated_data["client_id"])
         day = data.validated_data["date"]
         if data.validated_data["source"] == Source.VIBE:
             return self._vibe(client, day)
@@ -318,7 +317,7 @@ class BackfillView(ScopedAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if values.get("client_id"):
-            clients = [get_client_or_404(self.user, values["client_id"])]
+            clients = [self.client_or_404(values["client_id"])]
         else:
             connection = f"{values['source']}_connection__is_enabled"
             clients = list(self.visible_clients().filter(status="active", **{connection: True}))

@@ -62,6 +62,39 @@ def default_start(end: dt.date) -> dt.date:
     return end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
 
 
+DATE_FORMAT_MESSAGE = "Use a date like 2025-03-01 (YYYY-MM-DD)."
+
+
+class RangeError(ValueError):
+    """A requested range that no page or API call serves; ``str(error)`` says what to change."""
+
+
+def day_text(day: dt.date) -> str:
+    """``Mar 1, 2025``: a day as the messages about ranges write it."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def requested_range(start: dt.date | None, end: dt.date | None, *, today: dt.date) -> DateRange:
+    """The range a page or an API call asks for, by the one rule both follow: a missing end is
+    yesterday, a missing start makes the default 30 days; a range that runs backwards or is
+    longer than ``MAX_RANGE_DAYS`` is refused with what to change."""
+    last = end or default_end(today)
+    first = start or default_start(last)
+    if first > last:
+        defaulted = "" if end else " (yesterday, the default end)"
+        raise RangeError(
+            f"The range starts on {day_text(first)}, after it ends on {day_text(last)}"
+            f"{defaulted}: choose a start on or before the end."
+        )
+    days = (last - first).days + 1
+    if days > MAX_RANGE_DAYS:
+        raise RangeError(
+            f"The range {day_text(first)} to {day_text(last)} is {days:,} days long; "
+            f"choose at most {MAX_RANGE_DAYS} days at a time."
+        )
+    return DateRange(first, last)
+
+
 def period_start(day: dt.date, granularity: Granularity) -> dt.date:
     """The first day of the (unclipped) period that contains ``day``."""
     if granularity is Granularity.WEEK:

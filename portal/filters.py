@@ -6,7 +6,6 @@ person was looking at.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -16,13 +15,14 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from campaigns.models import Source
-from metrics.periods import MAX_RANGE_DAYS, DateRange, default_end, default_start
-
-DATE_FORMAT_MESSAGE = "Use a date like 2025-03-01 (YYYY-MM-DD)."
-
-
-def _day(day: dt.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+from metrics.periods import (
+    DATE_FORMAT_MESSAGE,
+    DateRange,
+    RangeError,
+    default_end,
+    default_start,
+    requested_range,
+)
 
 
 class ReportFilterForm(forms.Form):
@@ -48,19 +48,12 @@ class ReportFilterForm(forms.Form):
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
-        end = cleaned.get("end_date") or default_end(timezone.localdate())
-        start = cleaned.get("start_date") or default_start(end)
-        if start > end:
-            raise forms.ValidationError(
-                f"The range starts ({_day(start)}) after it ends ({_day(end)}): "
-                "pick a start on or before the end."
+        try:
+            cleaned["date_range"] = requested_range(
+                cleaned.get("start_date"), cleaned.get("end_date"), today=timezone.localdate()
             )
-        days = (end - start).days + 1
-        if days > MAX_RANGE_DAYS:
-            raise forms.ValidationError(
-                f"That range is {days:,} days long; pick at most {MAX_RANGE_DAYS} days."
-            )
-        cleaned["date_range"] = DateRange(start, end)
+        except RangeError as error:
+            raise forms.ValidationError(str(error)) from None
         return cleaned
 
 

@@ -65,6 +65,11 @@ def render() -> str:
         *[f"- `{module}`" for module in sources],
         "",
     ]
+    for contract in contracts.values():
+        if contract["type"] == "protected":
+            importers = ", ".join(f"`{name}`" for name in contract["allowed_importers"])
+            for module in contract["protected_modules"]:
+                lines += [f"Only {importers} may import `{module}`.", ""]
     return "\n".join(lines)
 
 

@@ -1,5 +1,7 @@
 """Every API view is built on the scoped base class, or is one of the few public ones."""
 
+import pytest
+
 from accounts.api import AuditLogListView, LoginView, LogoutView, MeView, RefreshView
 from clients.scoped_api import ScopedAPIView
 from core.api.health import HealthView
@@ -33,8 +35,6 @@ def test_every_api_view_is_scoped_or_explicitly_public():
 
 
 def test_scoped_viewsets_cannot_bypass_scoping_by_overriding_get_queryset():
-    import pytest
-
     from clients.scoped_api import ScopedGenericViewSet
 
     with pytest.raises(TypeError, match="overrides get_queryset"):
@@ -42,3 +42,17 @@ def test_scoped_viewsets_cannot_bypass_scoping_by_overriding_get_queryset():
         class Sneaky(ScopedGenericViewSet):
             def get_queryset(self):
                 return None
+
+
+@pytest.mark.parametrize("method", ["get_queryset", "get_object"])
+def test_scoped_viewsets_cannot_replace_the_scoped_queryset_or_lookup(method):
+    from clients.scoped_api import ScopedGenericViewSet
+
+    with pytest.raises(TypeError, match=f"overrides {method}"):
+        type("Sneaky", (ScopedGenericViewSet,), {method: lambda self: None})
+
+
+@pytest.mark.parametrize("method", ScopedAPIView.SCOPING_METHODS)
+def test_scoped_views_cannot_replace_how_the_clients_in_scope_are_worked_out(method):
+    with pytest.raises(TypeError, match=f"overrides {method}"):
+        type("Sneaky", (ScopedAPIView,), {method: lambda self, *args: None})

@@ -2,7 +2,16 @@ import datetime as dt
 
 import pytest
 
-from metrics.periods import DateRange, Granularity, default_end, default_start, periods
+from metrics.periods import (
+    MAX_RANGE_DAYS,
+    DateRange,
+    Granularity,
+    RangeError,
+    default_end,
+    default_start,
+    periods,
+    requested_range,
+)
 
 D = dt.date
 
@@ -50,3 +59,49 @@ def test_days_are_every_day():
         date_range.each_day()
     )
     assert date_range.days == 3
+
+
+# --- The one range rule of the pages and the API ------------------------------------------------
+
+TODAY = dt.date(2025, 12, 15)
+
+
+def test_a_range_with_no_ends_is_the_30_days_that_end_yesterday():
+    assert requested_range(None, None, today=TODAY) == DateRange(
+        dt.date(2025, 11, 15), dt.date(2025, 12, 14)
+    )
+
+
+def test_a_range_of_exactly_the_longest_length_is_served():
+    start = dt.date(2024, 1, 1)
+    end = start + dt.timedelta(days=MAX_RANGE_DAYS - 1)
+    assert requested_range(start, end, today=TODAY) == DateRange(start, end)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (
+            dt.date(2025, 3, 2),
+            dt.date(2025, 3, 1),
+            "The range starts on Mar 2, 2025, after it ends on Mar 1, 2025: choose a start on or "
+            "before the end.",
+        ),
+        (
+            dt.date(2025, 12, 20),
+            None,
+            "The range starts on Dec 20, 2025, after it ends on Dec 14, 2025 (yesterday, the "
+            "default end): choose a start on or before the end.",
+        ),
+        (
+            dt.date(2024, 1, 1),
+            dt.date(2025, 1, 1),
+            "The range Jan 1, 2024 to Jan 1, 2025 is 367 days long; choose at most 366 days at a "
+            "time.",
+        ),
+    ],
+)
+def test_a_range_no_report_serves_is_refused_with_what_to_change(start, end, message):
+    with pytest.raises(RangeError) as refused:
+        requested_range(start, end, today=TODAY)
+    assert str(refused.value) == message

@@ -9,10 +9,9 @@ from rest_framework import serializers
 
 from campaigns.models import Source
 from core.api.serializers import StrictSerializer
-from metrics.periods import MAX_RANGE_DAYS, DateRange, default_end, default_start
+from metrics.periods import DATE_FORMAT_MESSAGE, RangeError, requested_range
 from metrics.selectors.hierarchy import DEFAULT_ORDERING, ORDERING_FIELDS
 
-DATE_FORMAT_MESSAGE = "Use a date like 2025-03-01 (YYYY-MM-DD)."
 SOURCES_TEXT = ", ".join(Source.values)
 
 
@@ -39,21 +38,12 @@ class RangeParams(StrictSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        end = attrs.get("end_date") or default_end(timezone.localdate())
-        start = attrs.get("start_date") or default_start(end)
-        if start > end:
-            default_note = "" if "end_date" in attrs else " (yesterday, the default)"
-            raise serializers.ValidationError(
-                f"start_date {start} is after end_date {end}{default_note}: "
-                "the range must start on or before the day it ends."
+        try:
+            attrs["date_range"] = requested_range(
+                attrs.get("start_date"), attrs.get("end_date"), today=timezone.localdate()
             )
-        days = (end - start).days + 1
-        if days > MAX_RANGE_DAYS:
-            raise serializers.ValidationError(
-                f"The range {start} to {end} is {days} days long; "
-                f"ask for at most {MAX_RANGE_DAYS} days at a time."
-            )
-        attrs["date_range"] = DateRange(start, end)
+        except RangeError as error:
+            raise serializers.ValidationError(str(error)) from None
         return attrs
 
 

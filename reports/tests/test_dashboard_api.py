@@ -157,12 +157,12 @@ def test_a_range_of_366_days_is_allowed(api, user_a):
         ("end_date=yesterday", "end_date: Use a date like 2025-03-01 (YYYY-MM-DD)."),
         (
             "start_date=2025-11-05&end_date=2025-11-01",
-            "start_date 2025-11-05 is after end_date 2025-11-01: the range must start on or "
-            "before the day it ends.",
+            "The range starts on Nov 5, 2025, after it ends on Nov 1, 2025: choose a start on or "
+            "before the end.",
         ),
         (
             "start_date=2024-01-01&end_date=2025-01-01",
-            "The range 2024-01-01 to 2025-01-01 is 367 days long; ask for at most 366 days at a "
+            "The range Jan 1, 2024 to Jan 1, 2025 is 367 days long; choose at most 366 days at a "
             "time.",
         ),
         ("source=tiktok", 'source: "tiktok" is not a source; use surfside, vibe, facebook.'),
@@ -182,7 +182,7 @@ def test_a_start_after_the_default_end_says_so(api, user_a):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     response = api(user_a).get(f"/api/v1/dashboard/summary?start_date={tomorrow}")
     assert response.status_code == 400
-    assert "(yesterday, the default)" in response.json()["detail"]
+    assert "(yesterday, the default end)" in response.json()["detail"]
 
 
 def test_a_foreign_client_id_is_404_even_with_bad_dates(api, user_a, client_b):

@@ -271,7 +271,10 @@ def test_every_export_is_audited(api, user_a, week, client_a, export):
 def test_bad_parameters_are_a_400_that_says_why(api, user_a):
     response = api(user_a).get("/api/v1/exports/csv?start_date=2025-11-09&end_date=2025-11-03")
     assert response.status_code == 400
-    assert "start_date 2025-11-09 is after end_date 2025-11-03" in response.json()["detail"]
+    assert response.json()["detail"] == (
+        "The range starts on Nov 9, 2025, after it ends on Nov 3, 2025: choose a start on or "
+        "before the end."
+    )
     assert api(user_a).get("/api/v1/exports/csv?source=tv").status_code == 400
 
 

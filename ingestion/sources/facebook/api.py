@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from clients.models import Client
 from clients.scoped_api import ScopedAPIView
-from clients.scoping import get_client_or_404
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
 from ingestion.files import FileRefused
@@ -106,7 +105,7 @@ class FacebookUploadView(ScopedAPIView):
         if self.user.is_admin and not client_id:
             raise ValidationError({"client_id": ["Admins must say which client this is for."]})
         if client_id:
-            return get_client_or_404(self.user, client_id)
+            return self.client_or_404(client_id)
         return self.visible_clients().get()
 
 
