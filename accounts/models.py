@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from dashboard_project.validators import validate_no_control_characters
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Agency admin"
@@ -31,6 +33,13 @@ class User(AbstractUser):
     holds every permission (admins are peers, the product has no finer-grained staff roles).
     """
 
+    # AbstractUser's, plus: names end up in e-mail headers, exports and PDFs.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[validate_no_control_characters]
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=[validate_no_control_characters]
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLIENT)
     client = models.ForeignKey(
         "clients.Client",

@@ -22,6 +22,9 @@ USER_AUDIT_FIELDS = [
 ]
 
 
+NAME_FIELDS = ("first_name", "last_name")
+
+
 def client_user_create(
     *,
     client: Client,
@@ -45,6 +48,8 @@ def client_user_create(
         client=client,
         is_active=client.is_active,
     )
+    names_only = [field.name for field in User._meta.fields if field.name not in NAME_FIELDS]
+    candidate.clean_fields(exclude=names_only)
     validate_password(password, user=candidate)
     candidate.set_password(password)
     try:

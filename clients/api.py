@@ -19,6 +19,7 @@ from dashboard_project.api import examples as ex
 from dashboard_project.api.base import ScopedAPIView, ScopedGenericViewSet
 from dashboard_project.api.permissions import AdminWritesOnly, IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
+from dashboard_project.validators import validate_business_date
 
 
 def cpm_field(**kwargs: Any) -> serializers.DecimalField:
@@ -44,7 +45,7 @@ class ClientCreateInput(StrictSerializer):
     name = serializers.CharField(max_length=255)
     slug = serializers.SlugField(max_length=64)
     cpm = cpm_field()
-    cpm_effective_date = serializers.DateField()
+    cpm_effective_date = serializers.DateField(validators=[validate_business_date])
 
 
 class ClientUpdateInput(StrictSerializer):
@@ -62,7 +63,7 @@ class CpmRateOutput(serializers.ModelSerializer):
 
 class CpmRateInput(StrictSerializer):
     cpm = cpm_field()
-    effective_date = serializers.DateField()
+    effective_date = serializers.DateField(validators=[validate_business_date])
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
 from clients.models import Client, ClientStatus, CpmRate
+from dashboard_project.validators import validate_business_date
 from metrics.pricing import reprice_days, unpriceable_range
 from metrics.rollups import rollups_refresh
 
@@ -30,6 +31,11 @@ def _validate_cpm(cpm: Decimal) -> None:
         raise ValidationError({"cpm": error.message_dict["cpm"]}) from None
 
 
+def _validate_rate(rate: CpmRate) -> None:
+    """The model's field rules (price, date window, note) before anything is written."""
+    rate.clean_fields(exclude=["client", "set_by"])
+
+
 def client_create(
     *,
     name: str,
@@ -43,6 +49,10 @@ def client_create(
     client = Client(name=name.strip(), slug=slug.strip(), status=status)
     client.full_clean()
     _validate_cpm(cpm)
+    try:
+        validate_business_date(cpm_effective_date)
+    except ValidationError as error:
+        raise ValidationError({"cpm_effective_date": error.messages}) from None
     try:
         with transaction.atomic():
             client.save()
@@ -168,7 +178,7 @@ def cpm_rate_add(
     *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
 ) -> CpmRate:
     """Add a dated CPM rate and re-price exactly the stored days it governs."""
-    _validate_cpm(cpm)
+    _validate_rate(CpmRate(client=client, cpm=cpm, effective_date=effective_date, note=note))
     if CpmRate.objects.filter(client=client, effective_date=effective_date).exists():
         raise ValidationError(
             {
@@ -216,6 +226,7 @@ def cpm_rate_change(
     old, new = changed_values(before, snapshot(rate, CPM_AUDIT_FIELDS))
     if not new:
         return rate
+    _validate_rate(rate)
     try:
         with transaction.atomic():
             rate.set_by = by

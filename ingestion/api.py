@@ -27,6 +27,7 @@ from dashboard_project.api.pagination import PageNumberPagination
 from dashboard_project.api.params import optional_date
 from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
+from dashboard_project.validators import validate_business_date
 from ingestion import services
 from ingestion.backfill import backfill_create
 from ingestion.models import (
@@ -350,7 +351,7 @@ class TriggerInput(StrictSerializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[Source.SURFSIDE, Source.VIBE]
     )
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_business_date])
 
 
 class IngestionTriggerView(ScopedAPIView):
@@ -438,8 +439,8 @@ class BackfillInput(StrictSerializer):
         choices=[Source.SURFSIDE, Source.VIBE]
     )
     client_id = serializers.IntegerField(required=False, help_text="Omit for every client.")
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = serializers.DateField(validators=[validate_business_date])
+    end_date = serializers.DateField(validators=[validate_business_date])
 
 
 class BackfillOutput(serializers.ModelSerializer):

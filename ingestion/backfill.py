@@ -12,6 +12,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
+from dashboard_project.validators import validate_business_date
 from ingestion.models import (
     BackfillJob,
     BackfillStatus,
@@ -35,6 +36,8 @@ def backfill_create(
     """Record a backfill to run (the task or the command then calls ``backfill_run``)."""
     from django.core.exceptions import ValidationError
 
+    validate_business_date(start)
+    validate_business_date(end)
     if end < start:
         raise ValidationError("The end date is before the start date.")
     if end > timezone.localdate():
