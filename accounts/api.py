@@ -7,17 +7,16 @@ import datetime as dt
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import login_guard
 from accounts.audit import audit_record
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
+from accounts.tokens import RefreshRefused, refresh_rotate, refresh_token_for
 from dashboard_project.api import examples as ex
 from dashboard_project.api.base import PublicAPIView, ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
@@ -85,7 +84,7 @@ class LoginView(PublicAPIView):
                 status=status.HTTP_401_UNAUTHORIZED,
             )
         login_guard.record_success(username)
-        refresh = RefreshToken.for_user(user)
+        refresh = refresh_token_for(user)
         audit_record(actor=user, action=AuditAction.LOGIN, entity=user, new={"via": "api"})
         User.objects.filter(pk=user.pk).update(last_login=refresh.current_time)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
@@ -106,16 +105,16 @@ class RefreshView(PublicAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        RefreshInput(data=request.data).is_valid(raise_exception=True)
-        serializer = TokenRefreshSerializer(data=request.data)
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            serializer.is_valid(raise_exception=True)
-        except (TokenError, AuthenticationFailed):
+            tokens = refresh_rotate(data.validated_data["refresh"])
+        except RefreshRefused:
             return Response(
                 {"detail": "This refresh token is invalid, expired or already used. Log in again."},
                 status=status.HTTP_401_UNAUTHORIZED,
             )
-        return Response(serializer.validated_data)
+        return Response(tokens)
 
 
 class LogoutView(ScopedAPIView):

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from dashboard_project.validators import validate_no_control_characters
 
@@ -52,6 +53,15 @@ class User(AbstractUser):
     weekly_summary_email = models.BooleanField(
         default=False, help_text="Send this user the weekly summary by email, with the PDF."
     )
+    deactivated_with_client = models.BooleanField(
+        default=False,
+        help_text="Set when disabling the client deactivated this user: re-enabling the client "
+        "reactivates exactly these users, not the ones an admin deactivated on their own.",
+    )
+    token_generation = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised to end every session and API token issued before (client disabled).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[ProductUserManager] = ProductUserManager()
@@ -80,6 +90,17 @@ class User(AbstractUser):
         if update_fields is not None and "role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        """Sessions die with a password change (Django's rule) and with ``token_generation``."""
+        if not self.token_generation:
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.token_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_admin(self) -> bool:

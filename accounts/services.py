@@ -47,6 +47,7 @@ def client_user_create(
         role=Role.CLIENT,
         client=client,
         is_active=client.is_active,
+        deactivated_with_client=not client.is_active,
     )
     names_only = [field.name for field in User._meta.fields if field.name not in NAME_FIELDS]
     candidate.clean_fields(exclude=names_only)
@@ -66,6 +67,20 @@ def client_user_create(
     return candidate
 
 
+def _refuse_admin_takeover(user: User, by: User | None) -> None:
+    """An admin never changes another admin's e-mail (the password reset goes there) or
+    password: either would let one admin take over another's account."""
+    if user.pk is None or by is None or by.pk == user.pk:
+        return
+    stored = User.objects.filter(pk=user.pk).values("role", "email", "password").first()
+    if stored is None or stored["role"] != Role.ADMIN:
+        return
+    if user.email != stored["email"]:
+        raise PermissionDenied("You cannot change another admin's e-mail address.")
+    if user.password != stored["password"]:
+        raise PermissionDenied("You cannot change another admin's password.")
+
+
 def user_update(*, user: User, by: User | None, before: dict[str, object] | None = None) -> User:
     """Save changes an admin made to ``user`` (already applied to the instance) and audit them.
 
@@ -73,6 +88,14 @@ def user_update(*, user: User, by: User | None, before: dict[str, object] | None
     """
     if user.role == Role.ADMIN:
         user.client = None
+    _refuse_admin_takeover(user, by)
+    if user.client is not None and not user.client.is_active:
+        # The client is disabled: activating the user means "back when the client is enabled".
+        if user.is_active:
+            user.deactivated_with_client = True
+            user.is_active = False
+    else:
+        user.deactivated_with_client = False
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()

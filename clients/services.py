@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
@@ -101,8 +102,12 @@ def client_update(
 
 
 def client_set_status(*, client: Client, status: str, by: User | None) -> Client:
-    """Enable or disable a client. Disabling deactivates its users at once: their sessions and
-    tokens stop working on the next request. Enabling reactivates them."""
+    """Enable or disable a client.
+
+    Disabling deactivates its active users at once and ends their sessions and tokens (their
+    ``token_generation`` is raised, so nothing issued before works again). Enabling reactivates
+    exactly the users the disable deactivated: one an admin deactivated on their own stays out.
+    """
     if status not in ClientStatus.values:
         raise ValidationError(
             {"status": f"Status must be one of: {', '.join(ClientStatus.values)}."}
@@ -113,7 +118,16 @@ def client_set_status(*, client: Client, status: str, by: User | None) -> Client
     with transaction.atomic():
         client.status = status
         client.save(update_fields=["status", "updated_at"])
-        affected = client.users.update(is_active=status == ClientStatus.ACTIVE)
+        if status == ClientStatus.ACTIVE:
+            affected = client.users.filter(deactivated_with_client=True).update(
+                is_active=True, deactivated_with_client=False
+            )
+        else:
+            affected = client.users.filter(is_active=True).update(
+                is_active=False,
+                deactivated_with_client=True,
+                token_generation=F("token_generation") + 1,
+            )
         audit_record(
             actor=by,
             action=AuditAction.STATUS_CHANGE,
