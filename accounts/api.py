@@ -67,7 +67,7 @@ class LoginView(PublicAPIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         ip_address = client_ip(request._request)
-        wait = login_guard.seconds_until_allowed(username, ip_address)
+        wait = login_guard.begin_attempt(username, ip_address)
         if wait:
             return Response(
                 {"detail": login_guard.wait_message(wait)},
@@ -78,12 +78,11 @@ class LoginView(PublicAPIView):
             request._request, username=username, password=data.validated_data["password"]
         )
         if user is None:
-            login_guard.record_failure(username, ip_address)
             return Response(
                 {"detail": "Wrong username or password, or the account is disabled."},
                 status=status.HTTP_401_UNAUTHORIZED,
             )
-        login_guard.record_success(username)
+        login_guard.record_success(username, ip_address)
         refresh = refresh_token_for(user)
         audit_record(actor=user, action=AuditAction.LOGIN, entity=user, new={"via": "api"})
         User.objects.filter(pk=user.pk).update(last_login=refresh.current_time)

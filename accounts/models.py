@@ -167,3 +167,19 @@ def acting_user(user: object) -> User:
     if not isinstance(user, User):
         raise TypeError("an authenticated user is required here")
     return user
+
+
+class LoginAttemptCount(models.Model):
+    """Login attempts within a window, per username or per client address (``key``).
+
+    Written only by ``accounts.login_guard`` with one atomic ``INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING`` per attempt, so parallel attempts can neither lose a count nor slip past the
+    limit.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends:%Y-%m-%d %H:%M}"
