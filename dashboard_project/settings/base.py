@@ -184,6 +184,11 @@ STORAGES = {
 }
 # Uploads larger than this are refused before they are read whole.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# Parsing bounds, checked before the work: an XLSX's expanded size, and any file's data rows and
+# columns. Real exports stay far below them.
+MAX_FILE_UNCOMPRESSED_BYTES = env.int("MAX_FILE_UNCOMPRESSED_BYTES", default=150 * 1024 * 1024)
+MAX_FILE_ROWS = env.int("MAX_FILE_ROWS", default=500_000)
+MAX_FILE_COLUMNS = env.int("MAX_FILE_COLUMNS", default=100)
 # Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
