@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import Token
@@ -20,3 +21,9 @@ class JWTAuthentication(authentication.JWTAuthentication):
         if not isinstance(user, User) or not token_is_current(validated_token, user):
             raise AuthenticationFailed("This token is no longer valid. Log in again.")
         return user
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The OpenAPI description of ``JWTAuthentication``: simplejwt's bearer scheme, unchanged."""
+
+    target_class = "accounts.authentication.JWTAuthentication"

@@ -103,7 +103,8 @@ def database_settings(*, allow_embedded: bool) -> dict[str, dict[str, object]]:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A database cache is shared by every process (login throttling must not be per worker).
+# A database cache is shared by every process (login throttling has its own table:
+# accounts.LoginAttemptCount, counted atomically).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
