@@ -53,6 +53,16 @@ def validate_no_control_characters(value: str) -> None:
             )
 
 
+def single_line(text: str) -> str:
+    """``text`` with every character ``validate_no_control_characters`` refuses turned into a
+    space: safe in an e-mail header even for a name stored before that rule existed."""
+    cleaned = "".join(
+        " " if unicodedata.category(character) in _REFUSED_CATEGORIES else character
+        for character in text
+    )
+    return " ".join(cleaned.split())
+
+
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 

@@ -252,3 +252,33 @@ def test_the_backfill_service_refuses_a_start_before_2000(admin_user, client_a):
         )
     assert error.value.messages == [_window_error("1999-12-31")]
     assert not BackfillJob.objects.exists()
+
+
+def test_an_alert_for_a_client_whose_stored_name_has_a_line_break_is_still_sent(
+    client_a, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from ingestion.pipeline import run_ingestion
+    from ingestion.tests.helpers import row, surfside_csv
+
+    # A name stored before names were checked.
+    Client.objects.filter(pk=client_a.pk).update(name="Acme\r\nBcc: victim@example.com")
+    client_a.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_ingestion(
+            client=client_a,
+            source="surfside",
+            content=surfside_csv(row(), row(creative="Bad", clicks="x")),
+            file_name="d.csv",
+        )
+    assert [message.subject for message in mail.outbox] == [
+        "[Dashboard] Rows refused: Acme Bcc: victim@example.com Surfside 2025-11-03"
+    ]
+    assert mail.outbox[0].bcc == []
+
+
+def test_single_line_keeps_ordinary_text_and_blanks_control_characters():
+    from dashboard_project.validators import single_line
+
+    assert single_line("Café\r\nÜber\u202etest\x00 - 2025") == "Café Über test - 2025"
