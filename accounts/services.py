@@ -96,6 +96,10 @@ def user_update(*, user: User, by: User | None, before: dict[str, object] | None
             user.is_active = False
     else:
         user.deactivated_with_client = False
+    was_active = User.objects.filter(pk=user.pk, is_active=True).exists() if user.pk else False
+    if was_active and not user.is_active:
+        # Deactivated: nothing issued before works again if the user is reactivated later.
+        user.token_generation += 1
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()

@@ -149,3 +149,16 @@ def test_the_user_update_service_refuses_another_admins_password_change(admin_us
         user_update(user=other, by=admin_user, before=before)
     other.refresh_from_db()
     assert other.check_password(PASSWORD)
+
+
+def test_tokens_issued_before_an_admin_deactivates_a_user_stay_dead_after_reactivation(
+    admin_user, user_a
+):
+    old = tokens_for("ana")
+    for active in (False, True):
+        before = snapshot(user_a, USER_AUDIT_FIELDS)
+        user_a.is_active = active
+        user_update(user=user_a, by=admin_user, before=before)
+    assert me_with(old["access"]).status_code == 401
+    assert APIClient().post(REFRESH, {"refresh": old["refresh"]}, format="json").status_code == 401
+    assert me_with(tokens_for("ana")["access"]).status_code == 200
