@@ -14,13 +14,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import login_guard
 from accounts.audit import audit_record
+from accounts.filters import AuditLogFilter
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
 from accounts.tokens import RefreshRefused, refresh_rotate, refresh_token_for
 from dashboard_project.api import examples as ex
 from dashboard_project.api.base import PublicAPIView, ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
-from dashboard_project.api.params import optional_date
+from dashboard_project.api.params import apply_filters, optional_date
 from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
 
@@ -194,11 +195,8 @@ class AuditLogListView(ScopedAPIView):
         examples=[ex.response("Audit log", ex.page(ex.AUDIT_ENTRY))],
     )
     def get(self, request: Request) -> Response:
-        entries = AuditLog.objects.all()
         params = request.query_params
-        for name in ("username", "action", "entity_type"):
-            if params.get(name):
-                entries = entries.filter(**{name: params[name]})
+        entries = apply_filters(AuditLogFilter, params, AuditLog.objects.all())
         if first := optional_date(params, "date_from"):
             entries = entries.filter(created_at__date__gte=first)
         if last := optional_date(params, "date_to"):

@@ -24,12 +24,13 @@ from clients.scoping import get_client_or_404
 from dashboard_project.api import examples as ex
 from dashboard_project.api.base import ScopedAPIView
 from dashboard_project.api.pagination import PageNumberPagination
-from dashboard_project.api.params import optional_date
+from dashboard_project.api.params import apply_filters, optional_date
 from dashboard_project.api.permissions import IsAgencyAdmin
 from dashboard_project.api.serializers import StrictSerializer
 from dashboard_project.validators import validate_business_date
 from ingestion import services
 from ingestion.backfill import backfill_create
+from ingestion.filters import IngestionRunFilter
 from ingestion.models import (
     BackfillJob,
     FacebookUpload,
@@ -271,10 +272,7 @@ class IngestionLogListView(ScopedAPIView):
             client__in=self.requested_clients()
         ).select_related("client", "resolved_by")
         params = request.query_params
-        if params.get("source"):
-            runs = runs.filter(source=params["source"])
-        if params.get("status"):
-            runs = runs.filter(status=params["status"])
+        runs = apply_filters(IngestionRunFilter, params, runs)
         if first := optional_date(params, "date_from"):
             runs = runs.filter(started_at__date__gte=first)
         if last := optional_date(params, "date_to"):

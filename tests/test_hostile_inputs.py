@@ -282,3 +282,43 @@ def test_single_line_keeps_ordinary_text_and_blanks_control_characters():
     from dashboard_project.validators import single_line
 
     assert single_line("Café\r\nÜber\u202etest\x00 - 2025") == "Café Über test - 2025"
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        (
+            "admin/audit-logs?action=bogus",
+            "action: Select a valid choice. bogus is not one of the available choices.",
+        ),
+        (
+            "admin/ingestion-logs?status=bogus",
+            "status: Select a valid choice. bogus is not one of the available choices.",
+        ),
+        (
+            "admin/ingestion-logs?source=tiktok",
+            "source: Select a valid choice. tiktok is not one of the available choices.",
+        ),
+    ],
+)
+def test_an_unknown_choice_in_an_admin_filter_is_a_400_not_an_empty_page(
+    api, admin_user, query, detail
+):
+    response = api(admin_user).get(f"/api/v1/{query}")
+    assert response.status_code == 400
+    assert response.json()["detail"] == detail
+
+
+def test_admin_filters_still_narrow_the_lists(api, admin_user, client_a):
+    from accounts.models import AuditAction, AuditLog
+    from ingestion.pipeline import start_run
+
+    start_run(client=client_a, source="surfside", trigger="manual", triggered_by=admin_user)
+    AuditLog.objects.create(action=AuditAction.LOGIN, username="ana")
+    AuditLog.objects.create(action=AuditAction.LOGOUT, username="bo")
+    admin_api = api(admin_user)
+    logins = admin_api.get("/api/v1/admin/audit-logs?action=login&username=ana").json()
+    assert [entry["username"] for entry in logins["results"]] == ["ana"]
+    runs = admin_api.get("/api/v1/admin/ingestion-logs?source=surfside&status=processing").json()
+    assert [run["status"] for run in runs["results"]] == ["processing"]
+    assert admin_api.get("/api/v1/admin/ingestion-logs?source=vibe").json()["results"] == []
