@@ -55,7 +55,7 @@ def api():
 
 @pytest.fixture(autouse=True)
 def _clear_cache(db):
-    """Login throttling lives in the cache; every test starts with a clean slate."""
+    """Every test starts with an empty cache (login throttling is in its own table)."""
     from django.core.cache import cache
 
     cache.clear()

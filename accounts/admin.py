@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -30,16 +30,39 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email", "weekly_summary_email")}),
-        ("Access", {"fields": ("role", "client", "is_active", "is_staff", "is_superuser")}),
+        (
+            "Access",
+            {
+                "fields": (
+                    "role",
+                    "client",
+                    "is_active",
+                    "deactivated_with_client",
+                    "is_staff",
+                    "is_superuser",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined", "updated_at")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "email", "role", "client", "password1", "password2")}),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Another admin's e-mail is read-only: changing it, then asking for a password reset,
+        would take over their account."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_admin and obj.pk != getattr(request.user, "pk", None):
+            fields.append("email")
+        return fields
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(User.objects.get(pk=obj.pk), USER_AUDIT_FIELDS) if change else None
-        user_update(user=obj, by=acting_user(request.user), before=before)
+        try:
+            user_update(user=obj, by=acting_user(request.user), before=before)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         user_delete(user=obj, by=acting_user(request.user))

@@ -8,20 +8,20 @@ from typing import cast
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import login_guard
 from accounts.audit import audit_record
+from accounts.filters import AuditLogFilter
 from accounts.models import AuditAction, AuditLog, User
 from accounts.request_context import client_ip
+from accounts.tokens import RefreshRefused, refresh_rotate, refresh_token_for
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
-from core.api.params import optional_date
+from core.api.params import apply_filters, optional_date
 from core.api.permissions import IsAgencyAdmin
 from core.api.serializers import StrictSerializer
 from core.api.views import AuthenticatedAPIView, PublicAPIView
@@ -77,7 +77,7 @@ class LoginView(PublicAPIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         ip_address = client_ip(request._request)
-        wait = login_guard.seconds_until_allowed(username, ip_address)
+        wait = login_guard.begin_attempt(username, ip_address)
         if wait:
             return Response(
                 {"detail": login_guard.wait_message(wait)},
@@ -88,13 +88,12 @@ class LoginView(PublicAPIView):
             request._request, username=username, password=data.validated_data["password"]
         )
         if user is None:
-            login_guard.record_failure(username, ip_address)
             return Response(
                 {"detail": "Wrong username or password, or the account is disabled."},
                 status=status.HTTP_401_UNAUTHORIZED,
             )
-        login_guard.record_success(username)
-        refresh = RefreshToken.for_user(user)
+        login_guard.record_success(username, ip_address)
+        refresh = refresh_token_for(user)
         audit_record(actor=user, action=AuditAction.LOGIN, entity=user, new={"via": "api"})
         User.objects.filter(pk=user.pk).update(last_login=refresh.current_time)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
@@ -115,16 +114,16 @@ class RefreshView(PublicAPIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        RefreshInput(data=request.data).is_valid(raise_exception=True)
-        serializer = TokenRefreshSerializer(data=request.data)
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            serializer.is_valid(raise_exception=True)
-        except (TokenError, AuthenticationFailed):
+            tokens = refresh_rotate(data.validated_data["refresh"])
+        except RefreshRefused:
             return Response(
                 {"detail": "This refresh token is invalid, expired or already used. Log in again."},
                 status=status.HTTP_401_UNAUTHORIZED,
             )
-        return Response(serializer.validated_data)
+        return Response(tokens)
 
 
 class LogoutView(AccountAPIView):
@@ -205,11 +204,8 @@ class AuditLogListView(AccountAPIView):
         examples=[ex.response("Audit log", ex.page(ex.AUDIT_ENTRY))],
     )
     def get(self, request: Request) -> Response:
-        entries = AuditLog.objects.all()
         params = request.query_params
-        for name in ("username", "action", "entity_type"):
-            if params.get(name):
-                entries = entries.filter(**{name: params[name]})
+        entries = apply_filters(AuditLogFilter, params, AuditLog.objects.all())
         if first := optional_date(params, "date_from"):
             entries = entries.filter(created_at__date__gte=first)
         if last := optional_date(params, "date_to"):

@@ -16,15 +16,11 @@ class GuardedAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         ip_address = client_ip(self.request) if self.request is not None else None
-        wait = login_guard.seconds_until_allowed(username, ip_address)
+        wait = login_guard.begin_attempt(username, ip_address)
         if wait:
             raise forms.ValidationError(login_guard.wait_message(wait), code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_guard.record_failure(username, ip_address)
-            raise
-        login_guard.record_success(username)
+        cleaned = super().clean()
+        login_guard.record_success(username, ip_address)
         return cleaned
 
 

@@ -6,6 +6,9 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
+
+from core.validators import validate_no_control_characters
 
 
 class Role(models.TextChoices):
@@ -31,6 +34,13 @@ class User(AbstractUser):
     holds every permission (admins are peers, the product has no finer-grained staff roles).
     """
 
+    # AbstractUser's, plus: names end up in e-mail headers, exports and PDFs.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[validate_no_control_characters]
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=[validate_no_control_characters]
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLIENT)
     client = models.ForeignKey(
         "clients.Client",
@@ -42,6 +52,15 @@ class User(AbstractUser):
     )
     weekly_summary_email = models.BooleanField(
         default=False, help_text="Send this user the weekly summary by email, with the PDF."
+    )
+    deactivated_with_client = models.BooleanField(
+        default=False,
+        help_text="Set when disabling the client deactivated this user: re-enabling the client "
+        "reactivates exactly these users, not the ones an admin deactivated on their own.",
+    )
+    token_generation = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised to end every session and API token issued before (client disabled).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +90,17 @@ class User(AbstractUser):
         if update_fields is not None and "role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        """Sessions die with a password change (Django's rule) and with ``token_generation``."""
+        if not self.token_generation:
+            return str(super()._get_session_auth_hash(secret=secret))  # type: ignore[misc]
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.token_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_admin(self) -> bool:
@@ -137,3 +167,19 @@ def acting_user(user: object) -> User:
     if not isinstance(user, User):
         raise TypeError("an authenticated user is required here")
     return user
+
+
+class LoginAttemptCount(models.Model):
+    """Login attempts within a window, per username or per client address (``key``).
+
+    Written only by ``accounts.login_guard`` with one atomic ``INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING`` per attempt, so parallel attempts can neither lose a count nor slip past the
+    limit.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends:%Y-%m-%d %H:%M}"

@@ -21,6 +21,23 @@ USER_AUDIT_FIELDS = [
 ]
 
 
+NAME_FIELDS = ("first_name", "last_name")
+
+
+def _refuse_admin_takeover(user: User, by: User | None) -> None:
+    """An admin never changes another admin's e-mail (the password reset goes there) or
+    password: either would let one admin take over another's account."""
+    if user.pk is None or by is None or by.pk == user.pk:
+        return
+    stored = User.objects.filter(pk=user.pk).values("role", "email", "password").first()
+    if stored is None or stored["role"] != Role.ADMIN:
+        return
+    if user.email != stored["email"]:
+        raise PermissionDenied("You cannot change another admin's e-mail address.")
+    if user.password != stored["password"]:
+        raise PermissionDenied("You cannot change another admin's password.")
+
+
 def user_update(*, user: User, by: User | None, before: dict[str, object] | None = None) -> User:
     """Save changes an admin made to ``user`` (already applied to the instance) and audit them.
 
@@ -28,6 +45,18 @@ def user_update(*, user: User, by: User | None, before: dict[str, object] | None
     """
     if user.role == Role.ADMIN:
         user.client = None
+    _refuse_admin_takeover(user, by)
+    if user.client is not None and not user.client.is_active:
+        # The client is disabled: activating the user means "back when the client is enabled".
+        if user.is_active:
+            user.deactivated_with_client = True
+            user.is_active = False
+    else:
+        user.deactivated_with_client = False
+    was_active = User.objects.filter(pk=user.pk, is_active=True).exists() if user.pk else False
+    if was_active and not user.is_active:
+        # Deactivated: nothing issued before works again if the user is reactivated later.
+        user.token_generation += 1
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()

@@ -19,6 +19,7 @@ from clients.services import client_user_create
 from core.api import examples as ex
 from core.api.permissions import AdminWritesOnly, IsAgencyAdmin
 from core.api.serializers import StrictSerializer
+from core.validators import validate_business_date
 
 
 def cpm_field(**kwargs: Any) -> serializers.DecimalField:
@@ -44,7 +45,7 @@ class ClientCreateInput(StrictSerializer):
     name = serializers.CharField(max_length=255)
     slug = serializers.SlugField(max_length=64)
     cpm = cpm_field()
-    cpm_effective_date = serializers.DateField()
+    cpm_effective_date = serializers.DateField(validators=[validate_business_date])
 
 
 class ClientUpdateInput(StrictSerializer):

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from core.db import TimestampedModel
+from core.validators import validate_business_date, validate_no_control_characters
 
 # CPM rates are prices per thousand impressions: up to 99,999,999.9999 with four decimals.
 CPM_MAX_DIGITS = 12
@@ -23,7 +24,7 @@ class ClientStatus(models.TextChoices):
 class Client(TimestampedModel):
     """A customer of the agency. Its users see only its data; disabling it locks them out."""
 
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[validate_no_control_characters])
     slug = models.SlugField(
         max_length=64,
         unique=True,
@@ -60,11 +61,11 @@ class CpmRate(TimestampedModel):
         ],
         help_text="Price per thousand impressions.",
     )
-    effective_date = models.DateField()
+    effective_date = models.DateField(validators=[validate_business_date])
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, validators=[validate_no_control_characters])
 
     class Meta:
         ordering = ["client", "-effective_date"]

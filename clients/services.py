@@ -12,11 +12,13 @@ from decimal import Decimal
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, Role, User
-from accounts.services import USER_AUDIT_FIELDS
+from accounts.services import NAME_FIELDS, USER_AUDIT_FIELDS
 from clients.models import Client, ClientStatus, CpmRate
+from core.validators import validate_business_date
 
 CLIENT_AUDIT_FIELDS = ["name", "slug", "status"]
 CPM_AUDIT_FIELDS = ["client", "cpm", "effective_date", "note"]
@@ -29,6 +31,11 @@ def validate_cpm(cpm: Decimal) -> None:
         rate.clean_fields(exclude=["client", "effective_date", "set_by", "note"])
     except ValidationError as error:
         raise ValidationError({"cpm": error.message_dict["cpm"]}) from None
+
+
+def validate_rate(rate: CpmRate) -> None:
+    """The model's field rules (price, date window, note) before anything is written."""
+    rate.clean_fields(exclude=["client", "set_by"])
 
 
 def client_create(
@@ -44,6 +51,10 @@ def client_create(
     client = Client(name=name.strip(), slug=slug.strip(), status=status)
     client.full_clean()
     validate_cpm(cpm)
+    try:
+        validate_business_date(cpm_effective_date)
+    except ValidationError as error:
+        raise ValidationError({"cpm_effective_date": error.messages}) from None
     try:
         with transaction.atomic():
             client.save()
@@ -92,8 +103,12 @@ def client_update(
 
 
 def client_set_status(*, client: Client, status: str, by: User | None) -> Client:
-    """Enable or disable a client. Disabling deactivates its users at once: their sessions and
-    tokens stop working on the next request. Enabling reactivates them."""
+    """Enable or disable a client.
+
+    Disabling deactivates its active users at once and ends their sessions and tokens (their
+    ``token_generation`` is raised, so nothing issued before works again). Enabling reactivates
+    exactly the users the disable deactivated: one an admin deactivated on their own stays out.
+    """
     if status not in ClientStatus.values:
         raise ValidationError(
             {"status": f"Status must be one of: {', '.join(ClientStatus.values)}."}
@@ -104,7 +119,16 @@ def client_set_status(*, client: Client, status: str, by: User | None) -> Client
     with transaction.atomic():
         client.status = status
         client.save(update_fields=["status", "updated_at"])
-        affected = client.users.update(is_active=status == ClientStatus.ACTIVE)
+        if status == ClientStatus.ACTIVE:
+            affected = client.users.filter(deactivated_with_client=True).update(
+                is_active=True, deactivated_with_client=False
+            )
+        else:
+            affected = client.users.filter(is_active=True).update(
+                is_active=False,
+                deactivated_with_client=True,
+                token_generation=F("token_generation") + 1,
+            )
         audit_record(
             actor=by,
             action=AuditAction.STATUS_CHANGE,
@@ -153,7 +177,10 @@ def client_user_create(
         role=Role.CLIENT,
         client=client,
         is_active=client.is_active,
+        deactivated_with_client=not client.is_active,
     )
+    names_only = [field.name for field in User._meta.fields if field.name not in NAME_FIELDS]
+    candidate.clean_fields(exclude=names_only)
     validate_password(password, user=candidate)
     candidate.set_password(password)
     try:

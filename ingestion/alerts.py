@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from core.validators import single_line
 from ingestion.models.runs import IngestionRun, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def alert_for_run(run: IngestionRun) -> None:
     if run.status not in ALERTING_STATUSES or not settings.ALERT_EMAIL_RECIPIENTS:
         return
     day = run.requested_date or run.date_from
-    subject = (
+    subject = single_line(
         f"[Dashboard] {_SUBJECTS[run.status]}: {run.client.name} {run.get_source_display()}"
         + (f" {day}" if day else "")
     )

@@ -21,11 +21,13 @@ from clients.models import Client
 from clients.scoped_api import ScopedAPIView
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
-from core.api.params import optional_date
+from core.api.params import apply_filters, optional_date
 from core.api.permissions import IsAgencyAdmin
 from core.api.serializers import StrictSerializer
+from core.validators import validate_business_date
 from ingestion import services
 from ingestion.backfill import backfill_create
+from ingestion.filters import IngestionRunFilter
 from ingestion.models.backfill import BackfillJob
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import start_run
@@ -94,10 +96,7 @@ class IngestionLogListView(ScopedAPIView):
             client__in=self.requested_clients()
         ).select_related("client", "resolved_by")
         params = request.query_params
-        if params.get("source"):
-            runs = runs.filter(source=params["source"])
-        if params.get("status"):
-            runs = runs.filter(status=params["status"])
+        runs = apply_filters(IngestionRunFilter, params, runs)
         if first := optional_date(params, "date_from"):
             runs = runs.filter(started_at__date__gte=first)
         if last := optional_date(params, "date_to"):
@@ -174,7 +173,7 @@ class TriggerInput(StrictSerializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[Source.SURFSIDE, Source.VIBE]
     )
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_business_date])
 
 
 class IngestionTriggerView(ScopedAPIView):
@@ -262,8 +261,8 @@ class BackfillInput(StrictSerializer):
         choices=[Source.SURFSIDE, Source.VIBE]
     )
     client_id = serializers.IntegerField(required=False, help_text="Omit for every client.")
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = serializers.DateField(validators=[validate_business_date])
+    end_date = serializers.DateField(validators=[validate_business_date])
 
 
 class BackfillOutput(serializers.ModelSerializer):

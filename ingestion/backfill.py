@@ -12,6 +12,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
+from core.validators import validate_business_date
 from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import IngestionRun, RunTrigger
 from ingestion.sources.surfside.services import surfside_ingest_day
@@ -31,6 +32,8 @@ def backfill_create(
     """Record a backfill to run (the task or the command then calls ``backfill_run``)."""
     from django.core.exceptions import ValidationError
 
+    validate_business_date(start)
+    validate_business_date(end)
     if end < start:
         raise ValidationError("The end date is before the start date.")
     if end > timezone.localdate():

@@ -14,6 +14,7 @@ from clients.selectors import cpm_history
 from core.api import examples as ex
 from core.api.permissions import AdminWritesOnly
 from core.api.serializers import StrictSerializer
+from core.validators import validate_business_date
 from metrics.cpm import cpm_rate_add
 
 
@@ -27,7 +28,7 @@ class CpmRateOutput(serializers.ModelSerializer):
 
 class CpmRateInput(StrictSerializer):
     cpm = cpm_field()
-    effective_date = serializers.DateField()
+    effective_date = serializers.DateField(validators=[validate_business_date])
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

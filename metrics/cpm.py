@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
 from clients.models import Client, CpmRate
-from clients.services import CPM_AUDIT_FIELDS, validate_cpm
+from clients.services import CPM_AUDIT_FIELDS, validate_cpm, validate_rate
 from core.db import (
     FOREIGN_KEY_VIOLATION,
     UNIQUE_VIOLATION,
@@ -90,7 +90,7 @@ def cpm_rate_add(
     *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
 ) -> CpmRate:
     """Add a dated CPM rate and re-price exactly the stored days it governs."""
-    validate_cpm(cpm)
+    validate_rate(CpmRate(client=client, cpm=cpm, effective_date=effective_date, note=note))
     if CpmRate.objects.filter(client=client, effective_date=effective_date).exists():
         raise ValidationError(
             {
@@ -136,6 +136,7 @@ def cpm_rate_change(
     old, new = changed_values(before, snapshot(rate, CPM_AUDIT_FIELDS))
     if not new:
         return rate
+    validate_rate(rate)
     try:
         with transaction.atomic():
             rate.set_by = by

@@ -23,8 +23,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from accounts.models import AuditLog
+from accounts.models import AuditLog, LoginAttemptCount
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.loader import lock_client_source
@@ -72,8 +73,9 @@ _LOCK_MONTH_SQL = """
 
 
 def purge_expired(*, day: dt.date) -> dict[str, int]:
-    """Delete staging rows, ingestion logs (with their staging rows), schedule ledger entries
-    and audit entries past their age. Set-based deletes; safe to run twice."""
+    """Delete staging rows, ingestion logs (with their staging rows), schedule ledger entries,
+    audit entries past their age and ended login-attempt windows. Set-based deletes; safe to run
+    twice."""
     limits = cutoffs(day)
     purged = {
         "vibe_reports": _purge_vibe_reports(before=limits.ingestion_logs),
@@ -85,6 +87,10 @@ def purge_expired(*, day: dt.date) -> dict[str, int]:
             intended_at__lt=limits.ingestion_logs
         ).delete()[0],
         "audit_entries": AuditLog.objects.filter(created_at__lt=limits.audit).delete()[0],
+        # Login attempt counts whose window has ended count for nothing any more.
+        "login_attempts": LoginAttemptCount.objects.filter(
+            window_ends__lte=timezone.now()
+        ).delete()[0],
     }
     logger.info("retention for %s purged %s", day, purged)
     return purged

@@ -14,8 +14,8 @@ the intended day explicitly. So:
 * the jobs themselves only fan out one task per client (and source), so the clusters' workers
   share the actual work.
 
-Why a per-minute tick rather than django-q's cron schedules: those need croniter, which is not
-installed, and they only know "the next run", not every run missed.
+Why a per-minute tick rather than django-q's cron schedules: those only know "the next run", not
+every run missed. The cron strings are evaluated by cronsim (``reports/cron.py``).
 
 A job whose function cannot be imported (a job declared before its code is deployed) is skipped
 with a warning and claims nothing, so it starts cleanly once it exists.

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.models import Client
+from core.validators import single_line
 from metrics.periods import Granularity
 from reports.figures import (
     ReportFigures,
@@ -100,7 +101,7 @@ def weekly_summary_emails_send(*, summary: Summary, today: dt.date | None = None
     report = report_context(figures, summary.client.name, title)
     pdf = render_pdf(render_to_string(PDF_TEMPLATE, report))
     context = {**report, "client": summary.client, "site_url": settings.SITE_URL}
-    subject = (
+    subject = single_line(
         f"{summary.client.name}: weekly summary {figures.date_range.start:%b} "
         f"{figures.date_range.start.day} - {figures.date_range.end:%b} {figures.date_range.end.day}"
     )

@@ -58,11 +58,20 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
+    """A fresh page; the test fails if the Content-Security-Policy blocked anything on it."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == []
 
 
 @pytest.fixture
@@ -206,3 +215,11 @@ def test_an_admin_checks_health_and_adds_a_cpm_rate_after_its_preview(
     assert CpmRate.objects.get(client=client_a, effective_date=effective).cpm == Decimal("20")
     repriced = DailyMetric.objects.get(client=client_a, date=days_ago(1), creative__name="Banner")
     assert repriced.spend == Decimal("300.000000")  # 15,000 impressions at 20 per thousand
+
+
+def test_the_api_docs_render_under_the_content_security_policy(page: Page, live_server):
+    page.goto(live_server.url + "/api/v1/docs")
+    expect(
+        page.get_by_role("heading", name=re.compile("Paid media performance dashboard API"))
+    ).to_be_visible()
+    expect(page.get_by_text("/api/v1/auth/login").first).to_be_visible()

@@ -3,10 +3,18 @@
 Refuses, with a message that says what to do: empty files, header-only files, HTML error pages,
 binary junk, non-UTF-8 text, a CSV named ``.xlsx`` (and the reverse), zip bombs and XML bombs
 (entity declarations are refused through defusedxml before anything is expanded).
+
+Parsing is bounded before the work is done (``MAX_FILE_UNCOMPRESSED_BYTES``, ``MAX_FILE_ROWS``,
+``MAX_FILE_COLUMNS``): a CSV's lines are counted and its header read before pandas parses it; a
+workbook's expanded size is read from the zip directory before it is opened, and its rows and
+columns are counted while they are read, so a hostile file stops early instead of filling memory.
+A NUL character (the one character PostgreSQL text cannot hold) is refused with its line and
+column.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import warnings
@@ -14,13 +22,15 @@ import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
+from django.conf import settings
 
 from ingestion.adapters.base import SourceFileError
 
-# An XLSX holding more than this once uncompressed, or compressed more than MAX_RATIO times,
-# is refused before it is opened (real exports compress about 5-10x).
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+# An XLSX member compressed more than this is refused before it is opened (real exports compress
+# about 5-10x); the total expanded size is bounded by settings.MAX_FILE_UNCOMPRESSED_BYTES.
 MAX_COMPRESSION_RATIO = 150
+_SHORTER = "Export a shorter date range."
+_FEWER_COLUMNS = "Export only the report's columns."
 
 _XML_BOMB_MESSAGE = (
     "{file_name} contains XML entity declarations, which real exports never have (a possible "
@@ -63,7 +73,11 @@ def read_table(content: bytes, *, file_name: str) -> Table:
                 f"{file_name} is named .xlsx but contains CSV text. Rename it to .csv (or export "
                 "it again as an Excel workbook) and try again."
             )
+        _check_csv_bounds(content, file_name)
         table = _read_csv(content, file_name)
+        # XML cannot carry NUL, so only CSV text can; the byte search runs in C.
+        if b"\x00" in content:
+            _refuse_nul(table, file_name)
     if table.cells.empty:
         raise SourceFileError(
             f"{file_name} has a header row but no data rows. Check the report's date range and "
@@ -98,6 +112,44 @@ def _line_of_bad_byte(content: bytes) -> tuple[int, int]:
     except UnicodeDecodeError as error:
         return content.count(b"\n", 0, error.start) + 1, content[error.start]
     return 0, 0
+
+
+def _too_many_rows(file_name: str) -> SourceFileError:
+    return SourceFileError(
+        f"{file_name} has more than {settings.MAX_FILE_ROWS:,} data rows (the limit). {_SHORTER}"
+    )
+
+
+def _check_csv_bounds(content: bytes, file_name: str) -> None:
+    """Rows (counted as line breaks, in C) and the header's columns, before pandas parses."""
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    if lines - 1 > settings.MAX_FILE_ROWS:
+        raise _too_many_rows(file_name)
+    end = content.find(b"\n")
+    header_line = content[: end if end >= 0 else len(content)].decode("utf-8", errors="replace")
+    columns = len(next(csv.reader([header_line]), []))
+    if columns > settings.MAX_FILE_COLUMNS:
+        raise SourceFileError(
+            f"{file_name} has {columns} columns; at most {settings.MAX_FILE_COLUMNS} are read. "
+            f"{_FEWER_COLUMNS}"
+        )
+
+
+def _refuse_nul(table: Table, file_name: str) -> None:
+    """PostgreSQL text cannot hold NUL: name the first one's line and column."""
+    for position, name in enumerate(table.cells.columns, start=1):
+        column = table.cells[name]
+        has_nul = column.map(lambda value: isinstance(value, str) and "\x00" in value)
+        header_nul = "\x00" in str(name)
+        if header_nul or has_nul.any():
+            line = table.first_row_number - 1
+            if not header_nul:
+                line = table.first_row_number + int(has_nul.to_numpy().argmax())
+            label = str(name).replace("\x00", "")
+            raise SourceFileError(
+                f"{file_name} has a NUL character, which cannot be stored, on line {line}, "
+                f"column {position} ({label!r}). Remove it and export the report again."
+            )
 
 
 def _read_csv(content: bytes, file_name: str) -> Table:
@@ -140,9 +192,13 @@ def _check_zip(content: bytes, file_name: str) -> None:
         for member in archive.infolist():
             total += member.file_size
             ratio = member.file_size / max(member.compress_size, 1)
-            if total > MAX_UNCOMPRESSED_BYTES or (
-                member.file_size > 10 * 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
-            ):
+            if total > settings.MAX_FILE_UNCOMPRESSED_BYTES:
+                limit_mb = settings.MAX_FILE_UNCOMPRESSED_BYTES / (1024 * 1024)
+                raise SourceFileError(
+                    f"{file_name} expands to more than {limit_mb:,.0f} MB once uncompressed (the "
+                    f"limit); it was not opened. {_SHORTER}"
+                )
+            if member.file_size > 10 * 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
                 raise SourceFileError(
                     f"{file_name} expands to more than it should once uncompressed (a zip bomb "
                     "or a corrupt workbook); it was not opened. Export the report again."
@@ -178,8 +234,18 @@ def _read_xlsx(content: bytes, file_name: str) -> Table:
             f"{file_name} could not be opened as an Excel workbook. Export it again as .xlsx or "
             "CSV and try again."
         ) from None
+    max_columns = settings.MAX_FILE_COLUMNS
     try:
         sheet = workbook.worksheets[0]
+        # The sheet's declared size (its <dimension>), when it has one: refused before reading.
+        declared_columns = sheet.max_column
+        if isinstance(declared_columns, int) and declared_columns > max_columns:
+            raise SourceFileError(
+                f"{file_name} has {declared_columns} columns; at most {max_columns} are read. "
+                f"{_FEWER_COLUMNS}"
+            )
+        # Each row is checked as it is read: the first one with a cell past the limit stops the
+        # read, and only the first columns of each row are kept.
         rows = sheet.iter_rows(values_only=True)
         header_number = 0
         header: tuple[object, ...] | None = None
@@ -189,7 +255,14 @@ def _read_xlsx(content: bytes, file_name: str) -> Table:
                 break
         if header is None:
             raise SourceFileError(f"{file_name} has no rows. Export the report again.")
-        data = list(rows)
+        data = []
+        _check_width(header, header_number, file_name)
+        header = header[:max_columns]
+        for number, row in enumerate(rows, start=header_number + 1):
+            _check_width(row, number, file_name)
+            data.append(row[:max_columns])
+            if len(data) > settings.MAX_FILE_ROWS:
+                raise _too_many_rows(file_name)
     except DefusedXmlException:
         raise SourceFileError(_XML_BOMB_MESSAGE.format(file_name=file_name)) from None
     finally:
@@ -202,6 +275,15 @@ def _read_xlsx(content: bytes, file_name: str) -> Table:
         dtype=object,
     )
     return Table(cells=cells, first_row_number=header_number + 1)
+
+
+def _check_width(row: tuple[object, ...], number: int, file_name: str) -> None:
+    limit = settings.MAX_FILE_COLUMNS
+    if len(row) > limit and any(cell not in (None, "") for cell in row[limit:]):
+        raise SourceFileError(
+            f"{file_name} has a cell beyond column {limit} on row {number}; at most {limit} "
+            f"columns are read. {_FEWER_COLUMNS}"
+        )
 
 
 def _unique(names: list[str]) -> list[str]:

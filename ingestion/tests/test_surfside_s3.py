@@ -238,7 +238,7 @@ def test_an_invalid_file_pattern_is_refused(client_a, admin_user):
     with pytest.raises(ValidationError, match="is not valid"):
         surfside_connection_set(
             client=client_a,
-            bucket="b",
+            bucket="deliveries",
             prefix="",
             by=admin_user,
             file_pattern="{day}.csv",

@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import AuditAction, AuditLog
+from accounts.models import AuditAction, AuditLog, LoginAttemptCount
 from campaigns.tests.factories import CreativeFactory
 from ingestion.models import IngestionRun, StagingRow
 from ingestion.tests.factories import IngestionRunFactory
@@ -160,6 +160,12 @@ def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_
     recent_entry = AuditLog.objects.create(action=AuditAction.LOGIN, username="ana")
     AuditLog.objects.filter(pk=old_entry.pk).update(created_at=now - dt.timedelta(days=731))
     AuditLog.objects.filter(pk=recent_entry.pk).update(created_at=now - dt.timedelta(days=729))
+    LoginAttemptCount.objects.create(
+        key="user:gone", count=9, window_ends=timezone.now() - dt.timedelta(seconds=1)
+    )
+    LoginAttemptCount.objects.create(
+        key="user:ana", count=2, window_ends=timezone.now() + dt.timedelta(minutes=10)
+    )
     summary = Summary.objects.create(
         client=client_a,
         period_type=PeriodType.WEEK,
@@ -178,7 +184,9 @@ def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_
         "ingestion_runs": 1,
         "scheduled_runs": 1,
         "audit_entries": 1,
+        "login_attempts": 1,
     }
+    assert list(LoginAttemptCount.objects.values_list("key", flat=True)) == ["user:ana"]
     assert list(IngestionRun.objects.values_list("pk", flat=True)) == [recent_run.pk]
     # The old run's staging row went with it; of the recent run's, the 8-day-old one went.
     assert list(StagingRow.objects.values_list("row_number", flat=True)) == [2]

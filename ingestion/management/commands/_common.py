@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from clients.models import Client
+from core.validators import validate_business_date
 
 
 def parse_day(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not '{value}'.") from None
+    try:
+        validate_business_date(day)
+    except ValidationError as error:
+        raise CommandError(f"{option}: {error.messages[0]}") from None
+    return day
 
 
 def client_by_slug(slug: str) -> Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from core.db import TimestampedModel
+from core.validators import validate_no_control_characters, validate_s3_bucket_name
 
 
 class SurfsideConnection(TimestampedModel):
@@ -18,7 +19,7 @@ class SurfsideConnection(TimestampedModel):
     client = models.OneToOneField(
         "clients.Client", on_delete=models.CASCADE, related_name="surfside_connection"
     )
-    bucket = models.CharField(max_length=255)
+    bucket = models.CharField(max_length=255, validators=[validate_s3_bucket_name])
     prefix = models.CharField(max_length=512, blank=True, help_text="e.g. surfside/acme/")
     file_pattern = models.CharField(
         max_length=255,
@@ -28,6 +29,7 @@ class SurfsideConnection(TimestampedModel):
     campaign_name = models.CharField(
         max_length=255,
         blank=True,
+        validators=[validate_no_control_characters],
         help_text="Campaign for files without a campaign column (the client's name when empty).",
     )
     is_enabled = models.BooleanField(default=True)
