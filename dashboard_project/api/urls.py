@@ -12,6 +12,7 @@ from ingestion.vibe import api as vibe_api
 from metrics.api import dashboard as dashboard_api
 from metrics.api import hierarchy as hierarchy_api
 from metrics.api import series as series_api
+from pacing import api as pacing_api
 from reports import api as reports_api
 
 router = SimpleRouter(trailing_slash=False)
@@ -20,6 +21,7 @@ router.register("campaigns", hierarchy_api.CampaignViewSet, basename="campaign")
 router.register("strategies", hierarchy_api.StrategyViewSet, basename="strategy")
 router.register("placements", hierarchy_api.PlacementViewSet, basename="placement")
 router.register("creatives", hierarchy_api.CreativeViewSet, basename="creative")
+router.register("insertion-orders", pacing_api.InsertionOrderViewSet, basename="insertion-order")
 
 app_name = "api"
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ingestion",
     "metrics",
     "reports",
+    "pacing",
 ]
 
 MIDDLEWARE = [

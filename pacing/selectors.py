@@ -1,0 +1,394 @@
+"""Reads of insertion orders and their pacing (SPEC 8 and 10), set-based from the campaign-day
+rollups: pacing any number of orders costs a constant number of queries.
+
+With flight days S..E (F days) and as_of A: delivered = delivery on S..min(A, E) (a day without
+data counts 0); expected = contracted x (weights of S..min(A, E)) / (weights of S..E), every
+weight 1 for the even shape, 1.25 Monday-Friday and 0.5 Saturday-Sunday for weekdays heavier;
+pace = delivered / expected x 100; run rate = delivery over the last min(7, elapsed) flight days
+ending min(A, E), per day; projected = delivered + run rate x days after A up to E.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from fractions import Fraction
+
+from django.db import connection
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from clients.models import Client
+from metrics.models import CampaignDayRollup
+from pacing.coverage import CampaignRow, Coverage
+from pacing.models import DeliveryShape, InsertionOrder
+
+RUN_RATE_DAYS = 7
+ON_TRACK_LOW = Decimal(95)
+ON_TRACK_HIGH = Decimal(105)
+WEEKDAY_WEIGHT = Fraction(5, 4)
+WEEKEND_WEIGHT = Fraction(1, 2)
+
+CENT = Decimal("0.01")
+
+
+class PacingStatus:
+    NOT_STARTED = "not_started"
+    FINISHED = "finished"
+    UNDER = "under"
+    OVER = "over"
+    ON_TRACK = "on_track"
+
+
+def insertion_orders_of(*, clients: QuerySet[Client]) -> QuerySet[InsertionOrder]:
+    return (
+        InsertionOrder.objects.filter(client__in=clients)
+        .select_related("client")
+        .prefetch_related("campaigns")
+    )
+
+
+def active_orders_of(*, clients: QuerySet[Client], on: dt.date) -> QuerySet[InsertionOrder]:
+    return insertion_orders_of(clients=clients).filter(start_date__lte=on, end_date__gte=on)
+
+
+def covered_campaigns(orders: list[InsertionOrder]) -> dict[int, set[int]]:
+    """Per order, the ids of the campaigns it covers today."""
+    return _coverage(orders)[0]
+
+
+def _coverage(orders: list[InsertionOrder]) -> tuple[dict[int, set[int]], dict[int, str]]:
+    """Per order, the campaigns it covers; and the source of each campaign (two queries)."""
+    client_ids = {order.client_id for order in orders}
+    campaigns_by_client: dict[int, list[CampaignRow]] = defaultdict(list)
+    source_of: dict[int, str] = {}
+    rows = Campaign.objects.filter(client_id__in=client_ids).values_list(
+        "id", "client_id", "source", "name"
+    )
+    for row in rows:
+        campaigns_by_client[row[1]].append(CampaignRow(*row))
+        source_of[row[0]] = row[2]
+    chosen: dict[int, set[int]] = defaultdict(set)
+    through = InsertionOrder.campaigns.through.objects.filter(
+        insertionorder_id__in=[order.pk for order in orders]
+    ).values_list("insertionorder_id", "campaign_id")
+    for order_id, campaign_id in through:
+        chosen[order_id].add(campaign_id)
+    covered = {
+        order.pk: Coverage(
+            client_id=order.client_id,
+            sources=frozenset(order.sources),
+            campaign_ids=frozenset(chosen[order.pk]),
+            name_pattern=order.campaign_name_pattern.strip(),
+        ).covered(campaigns_by_client[order.client_id])
+        for order in orders
+    }
+    return covered, source_of
+
+
+def default_as_of(
+    orders: list[InsertionOrder],
+    covered: dict[int, set[int]],
+    source_of: dict[int, str],
+    today: dt.date | None = None,
+) -> dict[int, dt.date]:
+    """Per order, the latest day for which every source of the order has loaded data.
+
+    An order's sources are the ones it names, or else those of the campaigns it covers. Sources
+    that never delivered for the client are left out (they would hold pacing at nothing); when
+    none has delivered, yesterday.
+    """
+    latest: dict[tuple[int, str], dt.date] = {
+        (row["client_id"], row["source"]): row["latest"]
+        for row in CampaignDayRollup.objects.filter(
+            client_id__in={order.client_id for order in orders}
+        )
+        .values("client_id", "source")
+        .annotate(latest=Max("date"))
+        .order_by()
+    }
+    yesterday = (today or timezone.localdate()) - dt.timedelta(days=1)
+    found = {}
+    for order in orders:
+        sources = set(order.sources) or {source_of[c] for c in covered[order.pk]}
+        days = [latest[(order.client_id, s)] for s in sources if (order.client_id, s) in latest]
+        found[order.pk] = min(days) if days else yesterday
+    return found
+
+
+@dataclass(frozen=True)
+class Delivery:
+    impressions: int = 0
+    spend: Decimal = Decimal(0)
+    run_rate_impressions: int = 0
+    run_rate_spend: Decimal = Decimal(0)
+
+
+_DELIVERY_SQL = """
+    WITH flight AS (
+        SELECT * FROM unnest(%s::bigint[], %s::date[], %s::date[], %s::date[])
+            AS f(order_id, first_day, last_day, run_rate_from)
+    ),
+    covered AS (
+        SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS c(order_id, campaign_id)
+    )
+    SELECT flight.order_id,
+           coalesce(sum(r.impressions), 0),
+           coalesce(sum(r.spend), 0),
+           coalesce(sum(r.impressions) FILTER (WHERE r.date >= flight.run_rate_from), 0),
+           coalesce(sum(r.spend) FILTER (WHERE r.date >= flight.run_rate_from), 0)
+    FROM flight
+    JOIN covered ON covered.order_id = flight.order_id
+    JOIN metrics_campaigndayrollup r
+      ON r.campaign_id = covered.campaign_id
+     AND r.date BETWEEN flight.first_day AND flight.last_day
+    GROUP BY flight.order_id
+"""
+
+
+def _delivery(
+    windows: dict[int, tuple[dt.date, dt.date, dt.date]], covered: dict[int, set[int]]
+) -> dict[int, Delivery]:
+    """Per order: delivery on its window's days and on its run-rate days, in one query."""
+    pairs = [(order_id, c) for order_id in windows for c in sorted(covered[order_id])]
+    if not pairs:
+        return {}
+    ids = list(windows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DELIVERY_SQL,
+            [
+                ids,
+                [windows[i][0] for i in ids],
+                [windows[i][1] for i in ids],
+                [windows[i][2] for i in ids],
+                [order_id for order_id, _ in pairs],
+                [campaign_id for _, campaign_id in pairs],
+            ],
+        )
+        return {
+            row[0]: Delivery(int(row[1]), Decimal(row[2]), int(row[3]), Decimal(row[4]))
+            for row in cursor.fetchall()
+        }
+
+
+def day_weight(day: dt.date, shape: str) -> Fraction:
+    if shape == DeliveryShape.WEEKDAYS_HEAVIER:
+        return WEEKDAY_WEIGHT if day.weekday() < 5 else WEEKEND_WEIGHT
+    return Fraction(1)
+
+
+def _weights(first: dt.date, last: dt.date, shape: str) -> Fraction:
+    """The sum of the day weights of first..last (inclusive), in closed form per whole week."""
+    days = (last - first).days + 1
+    if days <= 0:
+        return Fraction(0)
+    if shape != DeliveryShape.WEEKDAYS_HEAVIER:
+        return Fraction(days)
+    weeks, rest = divmod(days, 7)
+    total = weeks * (5 * WEEKDAY_WEIGHT + 2 * WEEKEND_WEIGHT)
+    for offset in range(rest):
+        total += day_weight(first + dt.timedelta(days=weeks * 7 + offset), shape)
+    return total
+
+
+def _whole(value: Fraction) -> int:
+    """Round half up to a whole number (impressions)."""
+    return math.floor(value + Fraction(1, 2))
+
+
+def _cents(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _percent(delivered: Fraction, expected: Fraction) -> Decimal | None:
+    if expected == 0:
+        return None
+    return _cents(delivered / expected * 100)
+
+
+@dataclass(frozen=True)
+class MeasurePacing:
+    """One measure's pacing (impressions, or billed spend) as JSON-ready numbers."""
+
+    delivered: Fraction
+    expected: Fraction | None
+    pace_percent: Decimal | None
+    run_rate: Fraction
+    projected: Fraction
+    daily_needed: Fraction | None
+
+
+@dataclass(frozen=True)
+class Pacing:
+    order: InsertionOrder
+    as_of: dt.date
+    as_of_is_default: bool
+    status: str
+    paced_on: str  # "impressions" or "spend": the measure the status is about
+    flight_days: int
+    elapsed_days: int
+    days_left: int
+    impressions: MeasurePacing
+    spend: MeasurePacing
+
+    @property
+    def pace_percent(self) -> Decimal | None:
+        """The pace of the measure the status is about."""
+        measure = self.impressions if self.paced_on == "impressions" else self.spend
+        return measure.pace_percent
+
+    def as_dict(self) -> dict[str, object]:
+        imp, spend = self.impressions, self.spend
+        return {
+            "order_id": self.order.pk,
+            "name": self.order.name,
+            "as_of": self.as_of,
+            "status": self.status,
+            "paced_on": self.paced_on,
+            "pace_percent": imp.pace_percent
+            if self.paced_on == "impressions"
+            else spend.pace_percent,
+            "flight_days": self.flight_days,
+            "elapsed_days": self.elapsed_days,
+            "days_left": self.days_left,
+            "delivered_impressions": _whole(imp.delivered),
+            "expected_impressions": None if imp.expected is None else _whole(imp.expected),
+            "impressions_pace_percent": imp.pace_percent,
+            "run_rate_impressions": _cents(imp.run_rate),
+            "projected_impressions": _whole(imp.projected),
+            "daily_impressions_needed": (
+                None if imp.daily_needed is None else math.ceil(imp.daily_needed)
+            ),
+            "delivered_spend": _cents(spend.delivered),
+            "expected_spend": None if spend.expected is None else _cents(spend.expected),
+            "spend_pace_percent": spend.pace_percent,
+            "run_rate_spend": _cents(spend.run_rate),
+            "projected_spend": _cents(spend.projected),
+            "daily_spend_needed": (
+                None
+                if spend.daily_needed is None
+                else (
+                    Decimal(spend.daily_needed.numerator) / Decimal(spend.daily_needed.denominator)
+                ).quantize(CENT, ROUND_UP)
+            ),
+        }
+
+
+def _measure(
+    *,
+    contracted: Fraction | None,
+    delivered: Fraction,
+    run_rate_total: Fraction,
+    share: Fraction,
+    run_rate_days: int,
+    days_left: int,
+    started: bool,
+) -> MeasurePacing:
+    expected = None if contracted is None else contracted * share
+    run_rate = run_rate_total / run_rate_days if run_rate_days else Fraction(0)
+    needed = None
+    if contracted is not None and days_left > 0:
+        needed = max(Fraction(0), contracted - delivered) / days_left
+    return MeasurePacing(
+        delivered=delivered,
+        expected=expected,
+        pace_percent=_percent(delivered, expected) if expected is not None and started else None,
+        run_rate=run_rate,
+        projected=delivered + run_rate * days_left if started else Fraction(0),
+        daily_needed=needed,
+    )
+
+
+def _status(as_of: dt.date, order: InsertionOrder, pace: Decimal | None) -> str:
+    if as_of < order.start_date:
+        return PacingStatus.NOT_STARTED
+    if as_of > order.end_date:
+        return PacingStatus.FINISHED
+    if pace is None or pace < ON_TRACK_LOW:
+        return PacingStatus.UNDER
+    if pace > ON_TRACK_HIGH:
+        return PacingStatus.OVER
+    return PacingStatus.ON_TRACK
+
+
+def pacing_of(
+    orders: Iterable[InsertionOrder], *, as_of: dt.date | None = None
+) -> dict[int, Pacing]:
+    """Pacing of every order on ``as_of`` (default: each order's latest day with all its
+    sources loaded). Four queries whatever the number of orders."""
+    orders = list(orders)
+    if not orders:
+        return {}
+    covered, source_of = _coverage(orders)
+    defaults = default_as_of(orders, covered, source_of) if as_of is None else {}
+    days: dict[int, dt.date] = {order.pk: as_of or defaults[order.pk] for order in orders}
+    windows = {}
+    for order in orders:
+        day = days[order.pk]
+        if day >= order.start_date:
+            last = min(day, order.end_date)
+            elapsed = (last - order.start_date).days + 1
+            run_rate_from = last - dt.timedelta(days=min(RUN_RATE_DAYS, elapsed) - 1)
+            windows[order.pk] = (order.start_date, last, run_rate_from)
+    delivery = _delivery(windows, covered)
+    result = {}
+    for order in orders:
+        day = days[order.pk]
+        started = day >= order.start_date
+        flight_days = order.flight_days
+        if started:
+            last = min(day, order.end_date)
+            elapsed = (last - order.start_date).days + 1
+            days_left = max(0, (order.end_date - day).days)
+        else:
+            last, elapsed, days_left = order.start_date - dt.timedelta(days=1), 0, flight_days
+        shape = order.delivery_shape
+        share = _weights(order.start_date, last, shape) / _weights(
+            order.start_date, order.end_date, shape
+        )
+        found = delivery.get(order.pk, Delivery())
+        common = {
+            "share": share,
+            "run_rate_days": min(RUN_RATE_DAYS, elapsed),
+            "days_left": days_left,
+            "started": started,
+        }
+        impressions = _measure(
+            contracted=(
+                None
+                if order.contracted_impressions is None
+                else Fraction(order.contracted_impressions)
+            ),
+            delivered=Fraction(found.impressions),
+            run_rate_total=Fraction(found.run_rate_impressions),
+            **common,  # type: ignore[arg-type]
+        )
+        spend = _measure(
+            contracted=(
+                None if order.contracted_budget is None else Fraction(order.contracted_budget)
+            ),
+            delivered=Fraction(found.spend),
+            run_rate_total=Fraction(found.run_rate_spend),
+            **common,  # type: ignore[arg-type]
+        )
+        paced_on = "impressions" if order.contracted_impressions is not None else "spend"
+        pace = impressions.pace_percent if paced_on == "impressions" else spend.pace_percent
+        result[order.pk] = Pacing(
+            order=order,
+            as_of=day,
+            as_of_is_default=as_of is None,
+            status=_status(day, order, pace),
+            paced_on=paced_on,
+            flight_days=flight_days,
+            elapsed_days=elapsed,
+            days_left=days_left,
+            impressions=impressions,
+            spend=spend,
+        )
+    return result
