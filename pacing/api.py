@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
+from django.db.models import Model
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -196,6 +197,8 @@ class InsertionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
     client_field = "client"
     serializer_class = InsertionOrderOutput
     permission_classes = [AdminWritesOnly]
+    # Another tenant's order is a 404 before the admin-only check of writes: no 403 to probe.
+    url_objects: ClassVar[dict[str, tuple[type[Model], str]]] = {"pk": (InsertionOrder, "client")}
 
     def get_base_queryset(self) -> Any:
         # Narrowed to ``client_id`` when given; the base class still scopes to visible clients.
