@@ -66,6 +66,11 @@ class InsertionOrder(TimestampedModel):
     class Meta:
         ordering = ["client", "-start_date", "name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["client", "name"],
+                name="insertion_order_name_per_client",
+                violation_error_message="This client already has an order with that name.",
+            ),
             models.CheckConstraint(
                 name="insertion_order_ends_after_start",
                 condition=models.Q(end_date__gte=models.F("start_date")),

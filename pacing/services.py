@@ -55,11 +55,25 @@ def coverage_of(order: InsertionOrder, campaign_ids: Iterable[int]) -> Coverage:
     )
 
 
+def insertion_order_check(*, order: InsertionOrder, campaign_ids: Iterable[int]) -> None:
+    """Raise the refusals an order (saved or not) would get, writing nothing: for forms that
+    show them beside their fields before saving through the functions below."""
+    _validate(order, sorted(set(campaign_ids)))
+
+
 def _validate(order: InsertionOrder, campaign_ids: list[int]) -> None:
     """Every refusal at once, as field -> messages, before anything is written."""
     errors: dict[str, list[str]] = {}
     if not order.name.strip():
         errors.setdefault("name", []).append("Give the order a name.")
+    elif (
+        InsertionOrder.objects.filter(client_id=order.client_id, name=order.name)
+        .exclude(pk=order.pk)
+        .exists()
+    ):
+        errors.setdefault("name", []).append(
+            f"{order.client} already has an order named '{order.name}'."
+        )
     if order.start_date and order.end_date and order.end_date < order.start_date:
         errors.setdefault("end_date", []).append(
             f"The flight ends ({order.end_date}) before it starts ({order.start_date})."

@@ -188,3 +188,11 @@ def test_delete_is_audited(client_a, admin_user):
     insertion_order_delete(order=order, by=admin_user)
     assert not InsertionOrder.objects.exists()
     assert AuditLog.objects.latest("id").action == "delete"
+
+
+def test_a_second_order_of_the_same_name_is_refused(client_a, client_b, admin_user):
+    create(client_a, admin_user, sources=["vibe"])
+    assert refused(client_a, admin_user, sources=["surfside"]) == {
+        "name": ["Acme Foods already has an order named 'November'."]
+    }
+    create(client_b, admin_user)
