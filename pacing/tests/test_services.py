@@ -136,14 +136,21 @@ def test_overlapping_orders_over_the_same_campaign_are_refused(
 
 def test_a_pattern_overlaps_the_campaigns_it_matches(client_a, admin_user, spring, autumn):
     create(client_a, admin_user, campaign_ids=[spring.pk])
-    assert "campaign_ids" in refused(client_a, admin_user, campaign_name_pattern="spring")
+    assert "campaign_ids" in refused(
+        client_a, admin_user, name="Second", campaign_name_pattern="spring"
+    )
     create(client_a, admin_user, name="Autumn order", campaign_name_pattern="autumn")
 
 
 def test_whole_client_orders_overlap_even_before_any_campaign(client_a, admin_user):
     create(client_a, admin_user)
-    assert "campaign_ids" in refused(client_a, admin_user, start_date=nov(15), end_date=nov(20))
-    assert "campaign_ids" in refused(client_a, admin_user, campaign_name_pattern="ctv")
+    assert refused(client_a, admin_user, name="Mid", start_date=nov(15), end_date=nov(20)) == {
+        "campaign_ids": [
+            "This order overlaps 'November' (2025-11-01 to 2025-11-30) over the same campaigns. "
+            "Change the dates or the campaigns so each campaign has one order at a time."
+        ]
+    }
+    assert "campaign_ids" in refused(client_a, admin_user, name="CTV", campaign_name_pattern="ctv")
 
 
 def test_orders_that_do_not_meet_are_accepted(client_a, client_b, admin_user, spring, autumn):
