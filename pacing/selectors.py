@@ -318,15 +318,20 @@ def _status(as_of: dt.date, order: InsertionOrder, pace: Decimal | None) -> str:
 
 
 def pacing_of(
-    orders: Iterable[InsertionOrder], *, as_of: dt.date | None = None
+    orders: Iterable[InsertionOrder],
+    *,
+    as_of: dt.date | None = None,
+    not_after: dt.date | None = None,
 ) -> dict[int, Pacing]:
     """Pacing of every order on ``as_of`` (default: each order's latest day with all its
-    sources loaded). Four queries whatever the number of orders."""
+    sources loaded, but not after ``not_after``). Four queries whatever the number of orders."""
     orders = list(orders)
     if not orders:
         return {}
     covered, source_of = _coverage(orders)
     defaults = default_as_of(orders, covered, source_of) if as_of is None else {}
+    if not_after is not None:
+        defaults = {pk: min(day, not_after) for pk, day in defaults.items()}
     days: dict[int, dt.date] = {order.pk: as_of or defaults[order.pk] for order in orders}
     windows = {}
     for order in orders:
