@@ -17,7 +17,7 @@ from import_export.admin import ImportExportMixin
 from accounts.models import acting_user
 from campaigns.models import Campaign, Source
 from pacing import services
-from pacing.models import InsertionOrder
+from pacing.models import InsertionOrder, PacingAlert
 from pacing.resources import InsertionOrderResource
 from pacing.selectors import pacing_of
 
@@ -153,3 +153,20 @@ class InsertionOrderAdmin(ImportExportMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # An order stays with the client it was sold to.
         return [*self.readonly_fields, "client"] if obj is not None else self.readonly_fields
+
+
+@admin.register(PacingAlert)
+class PacingAlertAdmin(admin.ModelAdmin):
+    """The alerts that were sent (read-only: the record that keeps them from going out twice)."""
+
+    list_display = ["sent_at", "kind", "client", "order", "source", "day"]
+    list_filter = ["kind", "client", "source"]
+    list_select_related = ["client", "order"]
+    search_fields = ["client__name", "order__name", "message"]
+    readonly_fields = [field.name for field in PacingAlert._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -89,3 +89,62 @@ class InsertionOrder(TimestampedModel):
     @property
     def flight_days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+
+class PacingWatch(models.Model):
+    """The alert state of one order: its status when last checked, and whether an "under"
+    alert may go out (armed), which it may once, then again only after the order was back on
+    track."""
+
+    order = models.OneToOneField(InsertionOrder, on_delete=models.CASCADE, related_name="watch")
+    last_status = models.CharField(max_length=16, blank=True)
+    last_as_of = models.DateField(null=True, blank=True)
+    armed = models.BooleanField(default=True)
+    episodes = models.PositiveIntegerField(default=0, help_text="Under-pace alerts sent.")
+    checked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.last_status or 'not checked'}"
+
+
+class AlertKind(models.TextChoices):
+    UNDER_PACE = "under_pace", "Order under pace"
+    LOW_DELIVERY = "low_delivery", "Low delivery"
+
+
+class PacingAlert(models.Model):
+    """An alert that was sent: the record that keeps it from being sent twice.
+
+    Under-pace alerts are one per order and episode (``episode`` counts the times the order fell
+    under after being on track); low-delivery alerts one per client, source and day.
+    """
+
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(
+        InsertionOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    episode = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=16, choices=Source.choices, blank=True)
+    day = models.DateField(help_text="The day the figures are about (as_of, or the low day).")
+    figures = models.JSONField(default=dict)
+    message = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "episode"],
+                condition=models.Q(kind="under_pace"),
+                name="pacing_alert_once_per_order_episode",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "source", "day"],
+                condition=models.Q(kind="low_delivery"),
+                name="pacing_alert_once_per_client_source_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day}"

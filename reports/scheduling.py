@@ -72,6 +72,7 @@ JOBS: dict[str, Job] = {
         Job("monthly_summary", "reports.tasks.monthly_summaries"),
         Job("retention", "reports.tasks.retention_run"),
         Job("flush_tokens", "reports.tasks.flush_expired_tokens", passes_day=False),
+        Job("pacing_alerts", "pacing.alerts.alerts_send", passes_day=False, every_minute=True),
         Job(
             "vibe_advance",
             "ingestion.vibe.tasks.advance_due_vibe_reports",
