@@ -45,6 +45,7 @@ wait_for_port "$S3_PORT"
 wait_for_port "$VIBE_PORT"
 
 "$BIN/python" manage.py demo
+"$BIN/python" manage.py pacing_demo
 
 "$BIN/python" manage.py qcluster >var/qcluster.log 2>&1 &
 pids+=($!)
