@@ -19,12 +19,11 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from clients.models import Client
-from metrics.models import CampaignDayRollup
 from pacing.coverage import CampaignRow, Coverage
 from pacing.models import DeliveryShape, InsertionOrder
 
@@ -91,6 +90,17 @@ def _coverage(orders: list[InsertionOrder]) -> tuple[dict[int, set[int]], dict[i
     return covered, source_of
 
 
+# The latest day of each client and source with data: one backward probe each of the daily
+# metrics' (client, source, date) index, instead of aggregating the clients' rows.
+_LATEST_DAY_SQL = """
+    SELECT pair.client_id, pair.source,
+           (SELECT m.date FROM metrics_dailymetric m
+            WHERE m.client_id = pair.client_id AND m.source = pair.source
+            ORDER BY m.date DESC LIMIT 1)
+    FROM unnest(%s::bigint[], %s::text[]) AS pair(client_id, source)
+"""
+
+
 def default_as_of(
     orders: list[InsertionOrder],
     covered: dict[int, set[int]],
@@ -103,20 +113,24 @@ def default_as_of(
     that never delivered for the client are left out (they would hold pacing at nothing); when
     none has delivered, yesterday.
     """
-    latest: dict[tuple[int, str], dt.date] = {
-        (row["client_id"], row["source"]): row["latest"]
-        for row in CampaignDayRollup.objects.filter(
-            client_id__in={order.client_id for order in orders}
-        )
-        .values("client_id", "source")
-        .annotate(latest=Max("date"))
-        .order_by()
+    sources_of = {
+        order.pk: set(order.sources) or {source_of[c] for c in covered[order.pk]}
+        for order in orders
     }
+    pairs = sorted({(order.client_id, s) for order in orders for s in sources_of[order.pk]})
+    with connection.cursor() as cursor:
+        cursor.execute(_LATEST_DAY_SQL, [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
+        latest: dict[tuple[int, str], dt.date] = {
+            (client_id, source): day for client_id, source, day in cursor.fetchall() if day
+        }
     yesterday = (today or timezone.localdate()) - dt.timedelta(days=1)
     found = {}
     for order in orders:
-        sources = set(order.sources) or {source_of[c] for c in covered[order.pk]}
-        days = [latest[(order.client_id, s)] for s in sources if (order.client_id, s) in latest]
+        days = [
+            latest[(order.client_id, s)]
+            for s in sources_of[order.pk]
+            if (order.client_id, s) in latest
+        ]
         found[order.pk] = min(days) if days else yesterday
     return found
 
