@@ -33,6 +33,8 @@ ORDER_AUDIT_FIELDS = [
     "contracted_budget",
     "delivery_shape",
 ]
+# A quadrillion: far beyond any order, well inside the column's range.
+MAX_IMPRESSIONS = 10**15
 # Values an order may be given through ``insertion_order_update``.
 UPDATABLE_FIELDS = frozenset(ORDER_AUDIT_FIELDS) - {"client"}
 
@@ -86,6 +88,10 @@ def _validate(order: InsertionOrder, campaign_ids: list[int]) -> None:
     if impressions is not None and impressions <= 0:
         errors.setdefault("contracted_impressions", []).append(
             f"Contracted impressions must be greater than zero, not {impressions}."
+        )
+    elif impressions is not None and impressions > MAX_IMPRESSIONS:
+        errors.setdefault("contracted_impressions", []).append(
+            f"Contracted impressions can be at most {MAX_IMPRESSIONS:,}."
         )
     if budget is not None:
         if budget <= 0:

@@ -157,3 +157,22 @@ def test_admin_changes_and_deletes(api, admin_user, order):
     assert response.json()["end_date"] == "2025-12-05"
     assert api(admin_user).delete(f"/api/v1/insertion-orders/{order.pk}").status_code == 204
     assert not InsertionOrder.objects.exists()
+
+
+def test_an_amount_beyond_the_column_is_a_400(api, admin_user, client_a):
+    response = api(admin_user).post(
+        "/api/v1/insertion-orders",
+        {
+            "client_id": client_a.pk,
+            "name": "Huge",
+            "start_date": "2025-11-01",
+            "end_date": "2025-11-30",
+            "contracted_impressions": 10**19,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "contracted_impressions: Contracted impressions can be at most 1,000,000,000,000,000."
+    )
+    assert not InsertionOrder.objects.exists()

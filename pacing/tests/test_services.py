@@ -203,3 +203,9 @@ def test_a_second_order_of_the_same_name_is_refused(client_a, client_b, admin_us
         "name": ["Acme Foods already has an order named 'November'."]
     }
     create(client_b, admin_user)
+
+
+def test_absurd_impressions_are_refused(client_a, admin_user):
+    assert refused(client_a, admin_user, contracted_impressions=10**19) == {
+        "contracted_impressions": ["Contracted impressions can be at most 1,000,000,000,000,000."]
+    }
