@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("dashboard_project.api.urls")),
+    path("", include("pacing.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -19,11 +19,12 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from fractions import Fraction
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from clients.models import Client
+from metrics.models import CampaignDayRollup
 from pacing.coverage import CampaignRow, Coverage
 from pacing.models import DeliveryShape, InsertionOrder
 
@@ -411,3 +412,49 @@ def pacing_of(
             spend=spend,
         )
     return result
+
+
+@dataclass(frozen=True)
+class CumulativeDay:
+    day: dt.date
+    delivered: Decimal  # cumulative, impressions or billed spend
+    expected: Decimal  # cumulative, by the delivery shape
+
+
+def cumulative_series(pacing: Pacing) -> list[CumulativeDay]:
+    """Delivered and expected to date, day by day over the flight up to the pacing's as_of, in
+    the measure the order is paced on (one query)."""
+    order = pacing.order
+    last = min(pacing.as_of, order.end_date)
+    if last < order.start_date:
+        return []
+    covered = covered_campaigns([order])[order.pk]
+    measure = "impressions" if pacing.paced_on == "impressions" else "spend"
+    daily = dict(
+        CampaignDayRollup.objects.filter(
+            campaign_id__in=covered, date__range=(order.start_date, last)
+        )
+        .values("date")
+        .annotate(total=Sum(measure))
+        .order_by()
+        .values_list("date", "total")
+    )
+    contracted = (
+        order.contracted_impressions if measure == "impressions" else order.contracted_budget
+    ) or 0
+    flight_weight = _weights(order.start_date, order.end_date, order.delivery_shape)
+    series, delivered, weight = [], Decimal(0), Fraction(0)
+    day = order.start_date
+    while day <= last:
+        delivered += Decimal(daily.get(day) or 0)
+        weight += day_weight(day, order.delivery_shape)
+        expected = Fraction(contracted) * weight / flight_weight
+        series.append(
+            CumulativeDay(
+                day=day,
+                delivered=delivered,
+                expected=Decimal(expected.numerator) / Decimal(expected.denominator),
+            )
+        )
+        day += dt.timedelta(days=1)
+    return series
