@@ -89,17 +89,7 @@ class InsertionOrderAdmin(ImportExportMixin, admin.ModelAdmin):
 
     resource_classes = [InsertionOrderResource]
     form = InsertionOrderForm
-    list_display = [
-        "name",
-        "client",
-        "start_date",
-        "end_date",
-        "contracted_impressions",
-        "contracted_budget",
-        "delivery_shape",
-        "pacing_status",
-        "pace",
-    ]
+    list_display = ["name", "client", "flight", "contract", "pacing_status", "pace"]
     list_filter = ["client", "delivery_shape"]
     list_select_related = ["client"]
     search_fields = ["name", "client__name", "campaign_name_pattern"]
@@ -115,6 +105,20 @@ class InsertionOrderAdmin(ImportExportMixin, admin.ModelAdmin):
         # One pacing computation for the page's orders, not one per row.
         self._pacing = pacing_of(list(changelist.result_list))
         return changelist
+
+    @admin.display(description="Flight", ordering="start_date")
+    def flight(self, order: InsertionOrder) -> str:
+        return f"{order.start_date:%b %d, %Y} to {order.end_date:%b %d, %Y}"
+
+    @admin.display(description="Contract")
+    def contract(self, order: InsertionOrder) -> str:
+        parts = []
+        if order.contracted_impressions is not None:
+            parts.append(f"{order.contracted_impressions:,} impressions")
+        if order.contracted_budget is not None:
+            parts.append(f"${order.contracted_budget:,}")
+        shape = " (weekdays heavier)" if order.delivery_shape == "weekdays_heavier" else ""
+        return " + ".join(parts) + shape
 
     @admin.display(description="Pacing")
     def pacing_status(self, order: InsertionOrder) -> str:

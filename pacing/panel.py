@@ -23,11 +23,16 @@ STATUS_LABELS = {
 STATUS_ORDER = ["under", "over", "on_track", "not_started", "finished"]
 
 
-def _share(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal:
-    """``part`` as a percent of ``whole`` for a bar (0-100, one decimal)."""
+def _percent_of(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal:
+    """``part`` as a percent of ``whole``, one decimal."""
     if not part or not whole:
         return Decimal(0)
-    return min(Decimal(100), Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _share(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal:
+    """``part`` as a percent of ``whole`` for a bar: at most 100."""
+    return min(Decimal(100), _percent_of(part, whole))
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class PanelRow:
     projected: Decimal | int
     delivered_share: Decimal
     expected_share: Decimal
-    projected_share: Decimal
+    projected_percent: Decimal  # of the contract, not capped (a bar's width is)
 
     @property
     def order(self) -> object:
@@ -90,7 +95,7 @@ def pacing_panel(*, clients: QuerySet[Client], start: dt.date, end: dt.date) -> 
                 projected=projected,
                 delivered_share=_share(delivered, contracted),
                 expected_share=_share(expected, contracted),
-                projected_share=_share(projected, contracted),
+                projected_percent=_percent_of(projected, contracted),
             )
         )
     rows.sort(key=lambda row: (STATUS_ORDER.index(row.status), row.pacing.order.end_date))

@@ -52,6 +52,7 @@ def test_the_panel_shows_the_clients_orders_paced(user_a, orders):
     assert "as of Nov 10" in row
     assert "width: 26.7%" in row  # 80,000 of 300,000 delivered
     assert "left: 33.3%" in row  # 100,000 expected by Nov 10
+    assert "80.0 % of contract" in row  # 240,000 projected
     assert "Acme October" not in html  # not flying in November
     assert "Borealis" not in html
 
@@ -75,3 +76,14 @@ def test_the_panel_costs_the_same_queries_for_more_orders(
         delivered(campaign, span(2, 6, 1_000))
     with django_assert_num_queries(19):
         browser.get(NOVEMBER)
+
+
+def test_a_projection_beyond_the_contract_says_so(user_a, client_a):
+    campaign = CampaignFactory(client=client_a, name="Fast")
+    order = InsertionOrderFactory(client=client_a, name="Acme fast", contracted_impressions=100_000)
+    order.campaigns.set([campaign])
+    delivered(campaign, span(1, 10, 4_000))
+    # 40,000 + 20 x 4,000 = 120,000 projected: 120.0 % of the contract; the bar stops at 100.
+    row = row_of(page_for(user_a), "Acme fast")
+    assert "120.0 % of contract" in row
+    assert "120,000" in row
