@@ -458,3 +458,17 @@ def cumulative_series(pacing: Pacing) -> list[CumulativeDay]:
         )
         day += dt.timedelta(days=1)
     return series
+
+
+def orders_under_pace(*, clients: QuerySet[Client], today: dt.date) -> dict[int, int]:
+    """Per client, how many of its running orders are under pace at their default as_of."""
+    orders = list(
+        insertion_orders_of(clients=clients)
+        .filter(start_date__lte=today, end_date__gte=today - dt.timedelta(days=1))
+        .prefetch_related(None)
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for pacing in pacing_of(orders).values():
+        if pacing.status == PacingStatus.UNDER:
+            counts[pacing.order.client_id] += 1
+    return dict(counts)
