@@ -45,3 +45,20 @@ def test_the_weekly_summary_carries_pacing(client_a, client_b):
     assert "Pacing against insertion orders" in pdf
     assert "Acme November" in pdf
     assert "Borealis" not in pdf
+
+
+def test_the_pdf_export_carries_pacing_for_the_users_client_only(api, user_a, client_a, client_b):
+    campaign = CampaignFactory(client=client_a, name="Spring")
+    delivered(campaign, {dt.date(2025, 11, 1) + dt.timedelta(days=n): 1_000 for n in range(9)})
+    order = InsertionOrderFactory(
+        client=client_a, name="Acme November", contracted_impressions=30_000
+    )
+    order.campaigns.set([campaign])
+    InsertionOrderFactory(client=client_b, name="Borealis November")
+    response = api(user_a).get("/api/v1/exports/pdf?start_date=2025-11-03&end_date=2025-11-09")
+    assert response.status_code == 200
+    pdf = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Pacing against insertion orders" in pdf
+    assert "Acme November" in pdf
+    assert "9,000 of 30,000" in pdf
+    assert "Borealis" not in pdf
