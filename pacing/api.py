@@ -70,7 +70,7 @@ class OrderFields(StrictSerializer):
     contracted_impressions = serializers.IntegerField(required=False, allow_null=True)
     contracted_budget = budget_field(required=False, allow_null=True)
     campaign_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list
+        child=serializers.IntegerField(), required=False, allow_null=True, default=list
     )
     campaign_name_pattern = serializers.CharField(
         max_length=255, required=False, allow_blank=True, default=""
@@ -235,6 +235,7 @@ class InsertionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         data = OrderCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        fields["campaign_ids"] = fields.get("campaign_ids") or []  # null: all the campaigns
         client = get_client_or_404(self.user, fields.pop("client_id"))
         order = services.insertion_order_create(client=client, by=self.user, **fields)
         return Response(self._output(order), status=status.HTTP_201_CREATED)
@@ -255,6 +256,8 @@ class InsertionOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         campaign_ids = changes.pop("campaign_ids", None)
+        if "campaign_ids" in data.validated_data and campaign_ids is None:
+            campaign_ids = []  # null: back to all the client's campaigns
         services.insertion_order_update(
             order=order, by=self.user, campaign_ids=campaign_ids, **changes
         )

@@ -176,3 +176,21 @@ def test_an_amount_beyond_the_column_is_a_400(api, admin_user, client_a):
         "contracted_impressions: Contracted impressions can be at most 1,000,000,000,000,000."
     )
     assert not InsertionOrder.objects.exists()
+
+
+def test_null_campaign_ids_mean_all_the_clients_campaigns(api, admin_user, client_a):
+    response = api(admin_user).post(
+        "/api/v1/insertion-orders",
+        {
+            "client_id": client_a.pk,
+            "name": "Everything",
+            "start_date": "2025-11-01",
+            "end_date": "2025-11-30",
+            "contracted_impressions": 1000,
+            "contracted_budget": None,
+            "campaign_ids": None,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["campaign_ids"] == []
