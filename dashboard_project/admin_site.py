@@ -31,10 +31,19 @@ class DashboardAdminSite(admin.AdminSite):
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # Imported here: the admin site is built while apps load, before these modules can be.
+        from django.urls import path
+
         from ingestion.admin_health import health_urls
         from metrics.admin_margin import margin_urls
+        from pacing.admin_health import with_orders_under_pace
 
-        return [*health_urls(self), *margin_urls(self), *super().get_urls()]
+        health = [
+            path(str(url.pattern), with_orders_under_pace(url.callback), name=url.name)
+            if isinstance(url, URLPattern) and url.name == "ingestion_health"
+            else url
+            for url in health_urls(self)
+        ]
+        return [*health, *margin_urls(self), *super().get_urls()]
 
     def get_app_list(
         self, request: HttpRequest, app_label: str | None = None

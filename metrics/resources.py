@@ -64,7 +64,7 @@ class ClientSlugWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-def _importing_user(kwargs: dict[str, Any]) -> User | None:
+def importing_user(kwargs: dict[str, Any]) -> User | None:
     """The admin running the import (django-import-export passes ``user``)."""
     user = kwargs.get("user")
     return user if isinstance(user, User) else None
@@ -149,7 +149,7 @@ class ClientResource(resources.ModelResource):
             )
 
     def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
-        by = _importing_user(kwargs)
+        by = importing_user(kwargs)
         if is_create:
             created = services.client_create(
                 name=instance.name,
@@ -240,7 +240,7 @@ class CpmRateResource(resources.ModelResource):
         )
 
     def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
-        by = _importing_user(kwargs)
+        by = importing_user(kwargs)
         if is_create:
             created = _add_rate_unless_stored(
                 instance.client, instance.cpm, instance.effective_date, by, instance.note or ""

@@ -78,6 +78,7 @@ JOBS: dict[str, Job] = {
             passes_day=False,
             every_minute=True,
         ),
+        Job("pacing_alerts", "pacing.alerts.alerts_send", passes_day=False, every_minute=True),
         Job(
             "vibe_advance",
             "ingestion.sources.vibe.tasks.advance_due_vibe_reports",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import dashboard, hierarchy, summaries, uploads
+from portal.views import dashboard, hierarchy, pacing, summaries, uploads
 from reports.models import PeriodType
 
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     path("summaries/<int:pk>/", summaries.SummaryDetailView.as_view(), name="summary"),
     path("uploads/", uploads.UploadsView.as_view(), name="uploads"),
     path("uploads/<int:pk>/", uploads.UploadDetailView.as_view(), name="upload"),
+    path("insertion-orders/<int:pk>/", pacing.OrderPacingView.as_view(), name="order_pacing"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -62,13 +63,19 @@ def render_pdf(html: str) -> bytes:
 
 
 def report_pdf(
-    *, figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+    *,
+    figures: ReportFigures,
+    client_name: str,
+    title: str,
+    source_label: str = "",
+    pacing_rows: Sequence[Any] = (),
 ) -> bytes:
     """The report a client would forward: KPIs against the previous period, the daily trend,
-    top campaigns and creatives, underperformers and what data is still missing."""
-    return render_pdf(
-        render_to_string(TEMPLATE, report_context(figures, client_name, title, source_label))
-    )
+    pacing against insertion orders (``pacing.panel`` rows), top campaigns and creatives,
+    underperformers and what data is still missing."""
+    report = report_context(figures, client_name, title, source_label)
+    report["pacing_rows"] = pacing_rows
+    return render_pdf(render_to_string(TEMPLATE, report))
 
 
 def report_pdf_name(slug: str, date_range: DateRange) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from clients.models import Client
 from core.validators import single_line
 from metrics.periods import Granularity
+from pacing.panel import pacing_panel
 from reports.figures import (
     ReportFigures,
     changes_json,
@@ -99,6 +100,11 @@ def weekly_summary_emails_send(*, summary: Summary, today: dt.date | None = None
     figures = summary.figures()
     title = "Weekly performance summary"
     report = report_context(figures, summary.client.name, title)
+    report["pacing_rows"] = pacing_panel(
+        clients=Client.objects.filter(pk=summary.client_id),
+        start=figures.date_range.start,
+        end=figures.date_range.end,
+    )
     pdf = render_pdf(render_to_string(PDF_TEMPLATE, report))
     context = {**report, "client": summary.client, "site_url": settings.SITE_URL}
     subject = single_line(

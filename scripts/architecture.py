@@ -20,6 +20,7 @@ ROLES = {
     "portal": "pages for client users: dashboard, drill-downs, summaries, uploads",
     "operations": "cron evaluation, the schedule ledger and setup_schedules, retention",
     "reports": "stored summaries, the dashboard read API, exports, PDF, charts, email",
+    "pacing": "insertion orders, pacing against them, pacing alerts",
     "ingestion": "the shared pipeline; sources/{surfside,vibe,facebook}, each whole",
     "metrics": "daily metrics, rollups, formulas, pricing, CPM history changes, reads",
     "campaigns": "the campaign -> strategy -> placement -> creative hierarchy",

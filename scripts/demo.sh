@@ -68,6 +68,7 @@ pids+=($!)
 wait_for "$VIBE_PORT" "$!" "the fake Vibe API" var/demo-vibe.log
 
 "$BIN/python" manage.py demo --no-box
+"$BIN/python" manage.py pacing_demo
 
 "$BIN/python" manage.py qcluster >var/qcluster.log 2>&1 &
 pids+=($!)

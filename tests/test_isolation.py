@@ -16,10 +16,11 @@ from core.api.views import PublicAPIView
 from ingestion.models import BackfillJob, IngestionRun
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
+from pacing.tests.factories import InsertionOrderFactory
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
-OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports")
+OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports", "pacing")
 
 
 @pytest.fixture
@@ -39,7 +40,9 @@ def world(user_a, user_b, admin_user):
     DailyMetricFactory(creative=creative, date=day)
     rollups_refresh(client_id=user_a.client_id, date_from=day, date_to=day)
     placement = creative.placement
+    order = InsertionOrderFactory(client=user_a.client, name="Acme November")
     return {
+        "order": order.pk,
         "a": user_a.client_id,
         "b": user_b.client_id,
         "run": run.pk,

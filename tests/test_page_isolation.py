@@ -16,6 +16,7 @@ from django.utils import timezone
 from campaigns.tests.factories import CreativeFactory
 from ingestion.sources.facebook.services import facebook_upload_create
 from metrics.tests.factories import DailyMetricFactory, rollups_built
+from pacing.tests.factories import InsertionOrderFactory
 from reports.models import PeriodType
 from reports.services import summary_generate
 from tests.page_urls import page_routes
@@ -63,6 +64,7 @@ CASES = [
         "uploads/", "/uploads/", owner=302, method="post", upload=True, payload={"client_id": "{a}"}
     ),
     PageCase("uploads/<int:pk>/", "/uploads/{upload}/", owner=200),
+    PageCase("insertion-orders/<int:pk>/", "/insertion-orders/{order}/", owner=200),
     PageCase("accounts/password/", "/accounts/password/", owner=200, outsider=200),
     PageCase("accounts/password/changed/", "/accounts/password/changed/", owner=200, outsider=200),
 ]
@@ -86,7 +88,9 @@ def world(user_a, user_b):
         client=user_a.client, period_type=PeriodType.WEEK, start=dt.date(2025, 11, 3)
     )
     placement = creative.placement
+    order = InsertionOrderFactory(client=user_a.client, name="Acme November")
     return {
+        "order": order.pk,
         "summary": summary.pk,
         "a": user_a.client_id,
         "campaign": placement.strategy.campaign_id,

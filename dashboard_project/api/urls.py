@@ -12,6 +12,7 @@ from ingestion.sources.facebook import api as facebook_api
 from ingestion.sources.surfside import api as surfside_api
 from ingestion.sources.vibe import api as vibe_api
 from metrics import api as cpm_api
+from pacing import api as pacing_api
 from reports.api import dashboard as dashboard_api
 from reports.api import exports as reports_api
 from reports.api import hierarchy as hierarchy_api
@@ -23,6 +24,7 @@ router.register("campaigns", hierarchy_api.CampaignViewSet, basename="campaign")
 router.register("strategies", hierarchy_api.StrategyViewSet, basename="strategy")
 router.register("placements", hierarchy_api.PlacementViewSet, basename="placement")
 router.register("creatives", hierarchy_api.CreativeViewSet, basename="creative")
+router.register("insertion-orders", pacing_api.InsertionOrderViewSet, basename="insertion-order")
 
 app_name = "api"
 

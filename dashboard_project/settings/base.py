@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "campaigns",
     "metrics",
     "ingestion",
+    "pacing",
     "reports",
     "operations",
     "portal",

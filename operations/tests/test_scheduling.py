@@ -44,6 +44,7 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
         "monthly_summary",
         "retention",
         "flush_tokens",
+        "pacing_alerts",
         "summaries_catch_up",
         "vibe_advance",
     }

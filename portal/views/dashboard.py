@@ -17,6 +17,7 @@ from metrics.formulas import Totals, changes
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.summary import totals_with_previous
+from pacing.panel import pacing_panel
 from portal.filters import ReportFilters
 from portal.freshness import freshness_strip
 from portal.tables import performance_table
@@ -109,5 +110,8 @@ class DashboardView(ReportPageMixin, TemplateView):
             table=table,
             trend=trend(days),
             exports=export_links(filters),
+            pacing_rows=pacing_panel(
+                clients=self.clients, start=filters.date_range.start, end=filters.date_range.end
+            ),
         )
         return context

@@ -23,6 +23,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction
 from campaigns.models import Source
 from metrics.periods import DateRange
+from pacing.panel import pacing_panel
 from reports.api.base import MetricsReadView
 from reports.api.params import DashboardParams
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
@@ -254,6 +255,9 @@ class PdfExportView(ExportView):
             client_name=client_name,
             title="Performance report",
             source_label=Source(self.source).label if self.source else "",
+            pacing_rows=pacing_panel(
+                clients=self.clients, start=self.date_range.start, end=self.date_range.end
+            ),
         )
         response = HttpResponse(pdf, content_type=PDF_TYPE)
         stem = names[0][1] if len(names) == 1 else "all-clients"

@@ -1,0 +1,46 @@
+"""The pacing page of one order: its figures and its cumulative delivered against expected."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from accounts.models import User
+from clients.scoping import get_scoped_or_404
+from pacing.chart import cumulative_chart_svg
+from pacing.models import InsertionOrder
+from pacing.panel import STATUS_LABELS
+from pacing.selectors import cumulative_series, pacing_of
+
+
+class OrderPacingView(LoginRequiredMixin, TemplateView):
+    template_name = "portal/insertion_order.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if not isinstance(user, User):
+            raise Http404
+        order = get_scoped_or_404(
+            InsertionOrder.objects.select_related("client"), user, "client", pk=kwargs["pk"]
+        )
+        pacing = pacing_of([order])[order.pk]
+        series = cumulative_series(pacing)
+        money = pacing.paced_on == "spend"
+        contracted = Decimal(
+            (order.contracted_budget if money else order.contracted_impressions) or 0
+        )
+        context.update(
+            order=order,
+            client=order.client,
+            pacing=pacing,
+            figures=pacing.as_dict(),
+            status_label=STATUS_LABELS[pacing.status],
+            money=money,
+            chart=cumulative_chart_svg(series, contracted=contracted, money=money),
+        )
+        return context
