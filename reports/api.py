@@ -8,7 +8,7 @@ server-side cursor, the XLSX is written row by row to a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -25,10 +25,12 @@ from campaigns.models import Source
 from metrics.api.base import MetricsReadView
 from metrics.api.params import DashboardParams
 from metrics.periods import DateRange
+from metrics.visibility import sees_cost
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
 from reports.pdf import report_pdf, report_pdf_name
 from reports.selectors import (
-    EXPORT_COLUMNS,
+    ExportColumn,
+    export_columns,
     export_rows,
     export_rows_queryset,
     report_figures,
@@ -37,11 +39,6 @@ from reports.selectors import (
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
-
-# Number format and width of each export column, in EXPORT_COLUMNS order.
-_COLUMN_KINDS = ["date"] + ["text"] * 7 + ["count"] * 3 + ["money"] * 3
-_COLUMN_KINDS += ["percent", "money", "money", "percent"]
-_COLUMN_WIDTHS = [11, 22, 10, 28, 24, 24, 28, 12, 13, 10, 12, 12, 12, 14, 9, 10, 10, 10]
 
 _SCOPE_NOTE = (
     "Client users always get their own client; admins get every client, or the one named by "
@@ -52,15 +49,16 @@ _SCOPE_NOTE = (
 _ROWS_NOTE = (
     "One row per day x campaign x strategy x placement x creative, with the client and source and "
     "every measure: impressions, clicks, conversions, revenue, spend (billed at the client's "
-    "CPM), platform spend (what the source reported; empty when it reports none), CTR % , CPC, "
-    "CPA and ROAS %. Text cells that a spreadsheet would run as a formula (starting with =, +, -, "
+    "CPM), CTR %, CPC, CPA and ROAS %. Agency admins also get what the source charged, in a "
+    "column headed as the agency's cost (empty when the source reports none). Text cells that "
+    "a spreadsheet would run as a formula (starting with =, +, -, "
     "@, TAB or CR) are prefixed with an apostrophe; control characters become spaces."
 )
 CSV_EXAMPLE = (
     "Date,Client,Source,Campaign,Strategy,Placement,Creative,Creative size,Impressions,Clicks,"
-    "Conversions,Revenue,Spend,Platform spend,CTR %,CPC,CPA,ROAS %\r\n"
+    "Conversions,Revenue,Spend,CTR %,CPC,CPA,ROAS %\r\n"
     "2025-10-01,Acme Foods,surfside,Fall Sale,Retargeting,Homepage,Banner A,300x250,270000,600,"
-    "30,4500.000000,4050.000000,3900.000000,0.222222,6.750000,135.000000,111.111111\r\n"
+    "30,4500.000000,4050.000000,0.222222,6.750000,135.000000,111.111111\r\n"
 )
 
 
@@ -121,6 +119,19 @@ class ExportView(MetricsReadView):
         """(id, slug, name) of every client in the export, in one query."""
         return list(self.clients.order_by("name").values_list("pk", "slug", "name"))
 
+    @cached_property
+    def columns(self) -> tuple[ExportColumn, ...]:
+        """The export's columns: the agency's cost only for admins (``metrics.visibility``)."""
+        return export_columns(with_cost=sees_cost(self.user))
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return export_rows(
+            clients=self.clients,
+            date_range=self.date_range,
+            columns=self.columns,
+            source=self.source,
+        )
+
     def file_name(self, extension: str) -> str:
         names = self.client_names
         stem = names[0][1] if len(names) == 1 else "all-clients"
@@ -174,10 +185,10 @@ class CsvExportView(ExportView):
         OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True),
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        rows = export_rows(clients=self.clients, date_range=self.date_range, source=self.source)
+        rows = self.rows()
         self.audit()
         response = StreamingHttpResponse(
-            csv_lines([heading for heading, _ in EXPORT_COLUMNS], rows),
+            csv_lines([column.heading for column in self.columns], rows),
             content_type=f"{CSV_TYPE}; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
@@ -216,10 +227,10 @@ class XlsxExportView(ExportView):
         self.audit()
         workbook = xlsx_file(
             sheet_title="Daily metrics",
-            headers=[heading for heading, _ in EXPORT_COLUMNS],
-            kinds=_COLUMN_KINDS,
-            widths=_COLUMN_WIDTHS,
-            rows=export_rows(clients=self.clients, date_range=self.date_range, source=self.source),
+            headers=[column.heading for column in self.columns],
+            kinds=[column.kind for column in self.columns],
+            widths=[column.width for column in self.columns],
+            rows=self.rows(),
         )
         return FileResponse(
             workbook, as_attachment=True, filename=self.file_name("xlsx"), content_type=XLSX_TYPE

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -25,6 +25,7 @@ from metrics.selectors.availability import REASON_NOT_YET_PULLED, no_data_reason
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series
+from metrics.visibility import ADMIN_ONLY_COST_FIELDS, field_visible
 from reports.figures import MissingDay, RankedRow, ReportFigures, SourceCompleteness
 from reports.models import Summary
 
@@ -223,27 +224,48 @@ def weekly_email_recipients(*, client: Client) -> QuerySet[User]:
 
 # --- Exports ---------------------------------------------------------------------------------
 
-# (column heading, value path on the daily metric), in the order of an export's columns.
-EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Date", "date"),
-    ("Client", "client__name"),
-    ("Source", "source"),
-    ("Campaign", "campaign__name"),
-    ("Strategy", "strategy__name"),
-    ("Placement", "placement__name"),
-    ("Creative", "creative__name"),
-    ("Creative size", "creative__size"),
-    ("Impressions", "impressions"),
-    ("Clicks", "clicks"),
-    ("Conversions", "conversions"),
-    ("Revenue", "conversion_revenue"),
-    ("Spend", "spend"),
-    ("Platform spend", "source_spend"),
-    ("CTR %", "ctr"),
-    ("CPC", "cpc"),
-    ("CPA", "cpa"),
-    ("ROAS %", "roas"),
+
+class ExportColumn(NamedTuple):
+    """One column of an export: its heading, the value's path on the daily metric, its number
+    format (a key of ``reports.exports.NUMBER_FORMATS``, text otherwise) and its width."""
+
+    heading: str
+    path: str
+    kind: str
+    width: int
+
+
+# Every column an export may have, in order. Which of them a reader gets is decided by
+# ``metrics.visibility`` (``export_columns``): the agency's cost only for admins.
+EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn("Date", "date", "date", 11),
+    ExportColumn("Client", "client__name", "text", 22),
+    ExportColumn("Source", "source", "text", 10),
+    ExportColumn("Campaign", "campaign__name", "text", 28),
+    ExportColumn("Strategy", "strategy__name", "text", 24),
+    ExportColumn("Placement", "placement__name", "text", 24),
+    ExportColumn("Creative", "creative__name", "text", 28),
+    ExportColumn("Creative size", "creative__size", "text", 12),
+    ExportColumn("Impressions", "impressions", "count", 13),
+    ExportColumn("Clicks", "clicks", "count", 10),
+    ExportColumn("Conversions", "conversions", "count", 12),
+    ExportColumn("Revenue", "conversion_revenue", "money", 12),
+    ExportColumn("Spend", "spend", "money", 12),
+    ExportColumn(ADMIN_ONLY_COST_FIELDS["source_spend"], "source_spend", "money", 26),
+    ExportColumn("CTR %", "ctr", "percent", 9),
+    ExportColumn("CPC", "cpc", "money", 10),
+    ExportColumn("CPA", "cpa", "money", 10),
+    ExportColumn("ROAS %", "roas", "percent", 10),
 )
+
+
+def export_columns(*, with_cost: bool) -> tuple[ExportColumn, ...]:
+    """The columns of an export for a reader who may (admins) or may not see the agency's cost."""
+    return tuple(
+        column for column in EXPORT_COLUMNS if field_visible(column.path, with_cost=with_cost)
+    )
+
+
 # Rows fetched from the database at a time while an export streams.
 EXPORT_CHUNK_ROWS = 2000
 
@@ -258,11 +280,15 @@ def export_rows_queryset(
 
 
 def export_rows(
-    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+    *,
+    clients: QuerySet[Client],
+    date_range: DateRange,
+    columns: tuple[ExportColumn, ...],
+    source: str | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """One tuple per day x campaign x strategy x placement x creative (the stored grain), values
-    in ``EXPORT_COLUMNS`` order, read from a server-side cursor in chunks: an export of any size
-    never holds more than a chunk in memory."""
+    in ``columns`` order (see ``export_columns``), read from a server-side cursor in chunks: an
+    export of any size never holds more than a chunk in memory."""
     rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
     return (
         rows.order_by(
@@ -276,7 +302,7 @@ def export_rows(
             "creative__size",
             "id",
         )
-        .values_list(*(path for _, path in EXPORT_COLUMNS))
+        .values_list(*(column.path for column in columns))
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
 

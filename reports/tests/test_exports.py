@@ -33,7 +33,6 @@ HEADER = [
     "Conversions",
     "Revenue",
     "Spend",
-    "Platform spend",
     "CTR %",
     "CPC",
     "CPA",
@@ -129,7 +128,6 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
         "Conversions": "10",
         "Revenue": "500.000000",
         "Spend": "150.000000",
-        "Platform spend": "",
         "CTR %": "0.000000",
         "CPC": "0.000000",
         "CPA": "0.000000",
@@ -140,8 +138,10 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
 
 
 def test_admin_exports_every_client_or_one_and_a_source(api, admin_user, week, client_b):
-    _, *rows = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{WEEK}"))
+    header, *rows = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{WEEK}"))
     assert {row[1] for row in rows} == {"Acme Foods", "Borealis Travel"}
+    # Admins also get the agency's cost, headed as such, after the billed spend.
+    assert header == [*HEADER[:13], "Platform cost (agency only)", *HEADER[13:]]
 
     response = api(admin_user).get(f"/api/v1/exports/csv?{WEEK}&client_id={client_b.pk}")
     _, *rows = csv_rows(response)
@@ -164,19 +164,38 @@ def test_cells_that_a_spreadsheet_would_run_are_defused_in_csv(api, user_a, host
         "'@SUM(1+1)*cmd|' /C calc'!A0",
         "' =1+1",
     ]
-    # Numbers are numbers, never prefixed; the platform's own cost and the rates are there.
+    # Numbers are numbers, never prefixed; the rates are there (the platform's cost is not).
     assert row[8:] == [
         "10000",
         "20",
         "2",
         "300.000000",
         "150.000000",
-        "120.500000",
         "0.200000",
         "7.500000",
         "75.000000",
         "200.000000",
     ]
+
+
+def test_client_exports_never_carry_the_platform_cost(api, user_a, admin_user, hostile):
+    one_day = "start_date=2025-11-05&end_date=2025-11-05"
+    header, row = csv_rows(api(user_a).get(f"/api/v1/exports/csv?{one_day}"))
+    assert header == HEADER
+    assert "120.5" not in ",".join(row)
+    sheet = load_workbook(io.BytesIO(content(api(user_a).get(f"/api/v1/exports/xlsx?{one_day}"))))
+    values = [cell.value for row in sheet["Daily metrics"].iter_rows() for cell in row]
+    assert values[: len(HEADER)] == HEADER
+    assert 120.5 not in values
+
+    header, row = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{one_day}"))
+    assert dict(zip(header, row, strict=True))["Platform cost (agency only)"] == "120.500000"
+    sheet = load_workbook(
+        io.BytesIO(content(api(admin_user).get(f"/api/v1/exports/xlsx?{one_day}")))
+    )
+    header_cells, row_cells = sheet["Daily metrics"].iter_rows()
+    assert header_cells[13].value == "Platform cost (agency only)"
+    assert row_cells[13].value == 120.5 and row_cells[13].number_format == "#,##0.00"
 
 
 def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a, hostile, week):
@@ -205,7 +224,7 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
         hostile_row[0],
         hostile_row[8],
         hostile_row[11],
-        hostile_row[14],
+        hostile_row[13],
     )
     assert date.value == dt.datetime(2025, 11, 5) and date.number_format == "yyyy-mm-dd"
     assert impressions.value == 10_000 and impressions.number_format == "#,##0"
