@@ -51,15 +51,25 @@ REEXPORT_BY_DAY = (
 )
 
 
+class _Headers(dict[str, str]):
+    """The file's headers by their ``normalize_header`` form, looked up by any spelling."""
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(normalize_header(name))
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(normalize_header(name))
+
+
 def parse_facebook(content: bytes, *, file_name: str) -> ParsedFile:
     table = read_table(content, file_name=file_name)
     cells = table.cells
-    headers = {normalize_header(column): column for column in cells.columns}
+    headers = _Headers({normalize_header(column): column for column in cells.columns})
     _refuse_non_daily(cells, headers, file_name)
 
     # "Amount spent (USD)", "Amount spent (EUR)"...: the currency varies.
     for normal, column in headers.items():
-        if normal.startswith("amount spent"):
+        if normal.startswith(normalize_header("amount spent")):
             cells = cells.rename(columns={column: "Amount spent"})
             break
     if "ad name" in headers:
@@ -80,7 +90,7 @@ def parse_facebook(content: bytes, *, file_name: str) -> ParsedFile:
     )
 
 
-def _refuse_non_daily(cells: pd.DataFrame, headers: dict[str, str], file_name: str) -> None:
+def _refuse_non_daily(cells: pd.DataFrame, headers: _Headers, file_name: str) -> None:
     if "day" in headers or "date" in headers:
         return
     if "reporting starts" in headers and "reporting ends" in headers:
