@@ -75,6 +75,12 @@ class _Timer:
         return {**self.timings, "total": round(time.perf_counter() - self._started, 4)}
 
 
+def is_uploaded(source: str) -> bool:
+    """Whether ``source`` arrives as a file a person uploads (Facebook), rather than by a
+    scheduled pull (Surfside, Vibe): its refusals are that person's to mend (SPEC 9)."""
+    return source == Source.FACEBOOK
+
+
 def start_run(
     *,
     client: Client,
@@ -155,7 +161,13 @@ def run_ingestion(
             validated = validate_rows(parsed, today=today())
         return _load(run, client, source, parsed, validated, timer)
     except SourceFileError as error:
-        return finish_run(run, status=RunStatus.FAILED, message=str(error), timings=timer.total())
+        return finish_run(
+            run,
+            status=RunStatus.FAILED,
+            message=str(error),
+            timings=timer.total(),
+            refused=is_uploaded(source),
+        )
     except Exception:
         logger.exception("ingestion run %s failed unexpectedly", run.pk)
         return finish_run(
@@ -229,6 +241,9 @@ def _load(
             "timings": timer.total(),
         }
         status, message = _outcome(rows_read, loaded_rows, row_errors, parsed, result)
+        # Rows refused for their content are the uploader's to mend; rows without a CPM in
+        # effect are the agency's (an admin adds the rate), so those still alert.
+        fields["refused"] = is_uploaded(source) and status != RunStatus.SUCCESS and not unpriced
         finish_run(run, status=status, message=message, **fields)
         committing = time.perf_counter()
     # Deferred constraint checks run at commit: part of the run's cost, so part of its timings.
