@@ -13,15 +13,13 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Greatest, Least
 
 from accounts.models import Role, User
 from campaigns.models import Source
 from clients.models import Client, ClientStatus
-from ingestion.models import IngestionRun
 from metrics.models import DailyMetric
 from metrics.periods import DateRange, Granularity
-from metrics.selectors.availability import REASON_NOT_YET_PULLED, no_data_reasons
+from metrics.selectors.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series
@@ -154,8 +152,10 @@ def _ranked(level: HierarchyLevel, rows: QuerySet[Any]) -> tuple[RankedRow, ...]
 def completeness(
     *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
 ) -> tuple[SourceCompleteness, ...]:
-    """Per source that delivered or ran in the range: the days with data, and why the others
-    have none. A source the clients never use in the range is not listed."""
+    """Per source of the clients' own (``metrics.selectors.availability.freshness``: a connection
+    or data): the days of the range with data, and why the others have none. Days before the
+    source first delivered are not missing unless a run explains them (a file not delivered); a
+    source with no data in the range and no missing day is not listed."""
     sources = [source] if source else list(Source.values)
     delivered: dict[str, set[dt.date]] = {name: set() for name in sources}
     for name, day in (
@@ -164,33 +164,29 @@ def completeness(
         .distinct()
     ):
         delivered[name].add(day)
-    ran = set(
-        IngestionRun.objects.filter(client__in=clients, source__in=sources)
-        .annotate(
-            first_day=Least("requested_date", "date_from"),
-            last_day=Greatest("requested_date", "date_to"),
-        )
-        .filter(first_day__lte=date_range.end, last_day__gte=date_range.start)
-        .values_list("source", flat=True)
-        .distinct()
-    )
+    fresh = {entry.source: entry for entry in freshness(clients=clients, sources=sources)}
     result = []
     for name in sources:
         # Asked for every source, needed or not: the number of queries stays the same whatever
         # the data looks like.
         reasons = no_data_reasons(clients=clients, date_range=date_range, source=name)
-        if not delivered[name] and name not in ran:
+        if not fresh[name].in_use:
+            continue
+        first_date = fresh[name].first_date
+        missing = tuple(
+            MissingDay(day, reasons.get(day, REASON_NOT_YET_PULLED))
+            for day in date_range.each_day()
+            if day not in delivered[name]
+            and (day in reasons or (first_date is not None and day >= first_date))
+        )
+        if not delivered[name] and not missing:
             continue
         result.append(
             SourceCompleteness(
                 source=name,
                 days=date_range.days,
                 days_with_data=len(delivered[name]),
-                missing=tuple(
-                    MissingDay(day, reasons.get(day, REASON_NOT_YET_PULLED))
-                    for day in date_range.each_day()
-                    if day not in delivered[name]
-                ),
+                missing=missing,
             )
         )
     return tuple(result)

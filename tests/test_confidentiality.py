@@ -75,9 +75,9 @@ def world(user_a):
     upload = facebook_upload_create(
         client=user_a.client,
         upload=SimpleUploadedFile(
-            # The Sunday before: the week itself stays complete, so its summary is emailed.
+            # The Monday after: the week itself stays complete, so its summary is emailed.
             "week.csv",
-            FACEBOOK_EXPORT.format(day=monday - dt.timedelta(days=1)).encode(),
+            FACEBOOK_EXPORT.format(day=monday + dt.timedelta(days=7)).encode(),
         ),
         by=user_a,
     )

@@ -290,7 +290,7 @@ def test_overview_freshness_and_totals_by_source(api, user_a, client_a, client_b
             "latest_date": "2025-11-03",
         },
         {"source": "vibe", "last_loaded_at": None, "latest_date": "2025-11-02"},
-        {"source": "facebook", "last_loaded_at": None, "latest_date": None},
+        # Facebook is not one of client A's sources (no data): not listed.
     ]
     by_source = {totals["source"]: totals for totals in body["by_source"]}
     assert list(by_source) == ["surfside", "vibe", "facebook"]

@@ -2,8 +2,10 @@ import html as html_module
 import re
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client as BrowserClient
 
+from accounts.tests.factories import UserFactory
 from campaigns.tests.factories import CreativeFactory
 from metrics.tests.factories import rollups_built
 from reports.tests.conftest import days_ago, deliver
@@ -60,7 +62,38 @@ def test_days_without_data_say_why(user_a, tree):
     text = text_of(browser_for(user_a).get("/dashboard/"))
     missing = days_ago(3)
     assert f"File not delivered: {missing:%b} {missing.day}" in text
-    assert "No data so far from Facebook for Acme Foods" in text
+
+
+def section(page, marker: str) -> str:
+    """The visible text of the page's element that starts at ``marker``."""
+    html = page.content.decode()
+    start = html.index(marker)
+    return text_of(HttpResponse(html[start : html.index("</section>", start)]))
+
+
+def test_data_status_and_the_source_filter_speak_of_the_clients_own_sources(user_a, tree, client_b):
+    page = browser_for(user_a).get("/dashboard/")
+    status = section(page, 'aria-labelledby="freshness-title"')
+    assert "Surfside" in status and "Vibe" in status
+    assert "Facebook" not in status and "No data so far" not in status
+    # Vibe first delivered two days ago: the 28 days before are not missing, yesterday is.
+    yesterday = days_ago(1)
+    assert (
+        f"1 of 2 days since the first delivery ({days_ago(2):%b} {days_ago(2).day}) have data. "
+        f"Not yet pulled: {yesterday:%b} {yesterday.day}"
+    ) in status
+    assert source_options(page) == ["", "surfside", "vibe"]
+
+    # Client B delivers through Surfside alone.
+    page = browser_for(UserFactory(client=client_b)).get("/dashboard/")
+    status = section(page, 'aria-labelledby="freshness-title"')
+    assert "Surfside" in status and "Vibe" not in status and "Facebook" not in status
+    assert source_options(page) == ["", "surfside"]
+
+
+def source_options(page) -> list[str]:
+    select = page.content.decode().split('id="id_source"')[1].split("</select>")[0]
+    return re.findall(r'<option value="(\w*)"', select)
 
 
 def test_a_bad_range_is_explained_and_the_default_shown(user_a, tree):
@@ -122,7 +155,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # Session, user, client shown; totals with the previous period; campaign count, page and
     # names; totals per day (the trend); days with data per source, freshness, and the reasons
     # of each source's empty days; the user's client in the header.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert browser.get("/dashboard/").status_code == 200
 
     rows = [
@@ -131,7 +164,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         for _ in range(2)
     ]
     rollups_built(*rows)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
 
 

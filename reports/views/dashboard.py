@@ -105,7 +105,6 @@ class DashboardView(ReportPageMixin, TemplateView):
             source_label=Source(filters.source).label if filters.source else None,
             all_sources_query=filters.query(source=None),
             freshness=[entry for entry in strip if entry.in_use],
-            unused_sources=[entry.label for entry in strip if not entry.in_use],
             table=table,
             trend=trend(days),
             exports=export_links(filters),
