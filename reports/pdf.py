@@ -25,6 +25,7 @@ from metrics.formulas import to_display
 from metrics.periods import DateRange
 from reports.charts import trend_chart_svg
 from reports.figures import ReportFigures
+from reports.formatting import NOT_APPLICABLE
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,10 @@ def report_context(
                 "label": label,
                 "current": _format(current[measure], kind),
                 "previous": _format(previous[measure], kind),
-                "change": _format_change(change.absolute, change.percent, kind),
-                "tone": _tone(measure, change.absolute),
+                "change": _format_change(change.absolute, change.percent, kind)
+                if change is not None
+                else NOT_APPLICABLE,
+                "tone": _tone(measure, change.absolute) if change is not None else "flat",
             }
         )
     show_client = len({row.client for row in figures.top_campaigns_by_conversions}) > 1
@@ -145,7 +148,9 @@ def _range_label(date_range: DateRange) -> str:
     return f"{start:%B} {start.day} - {end.day}, {end.year}"
 
 
-def _format(value: int | Decimal, kind: str) -> str:
+def _format(value: int | Decimal | None, kind: str) -> str:
+    if value is None:
+        return NOT_APPLICABLE  # a click rate where no source reports clicks
     if kind == "count":
         return f"{value:,}"
     shown = to_display(Decimal(value))

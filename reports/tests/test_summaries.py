@@ -30,8 +30,10 @@ def test_weekly_summary_of_a_known_week_equals_the_hand_computed_figures(client_
     assert (summary.impressions, summary.clicks, summary.conversions) == (89_000, 216, 27)
     assert summary.conversion_revenue == Decimal("4550")
     assert summary.spend == Decimal("1335")
-    assert summary.ctr == Decimal("0.242697")
-    assert summary.cpc == Decimal("6.180556")
+    # CTR and CPC over the sources that report clicks: Vibe's 8,000 CTV impressions and $120
+    # are left out (216 clicks / 81,000 impressions; $1,215 / 216 clicks).
+    assert summary.ctr == Decimal("0.266667")
+    assert summary.cpc == Decimal("5.625000")
     assert summary.cpa == Decimal("49.444444")
     assert summary.roas == Decimal("340.823970")
     assert summary.previous == {
@@ -44,6 +46,10 @@ def test_weekly_summary_of_a_known_week_equals_the_hand_computed_figures(client_
         "cpc": "5.000000",
         "cpa": "75.000000",
         "roas": "133.333333",
+        # What CTR and CPC were made of (the sources that report clicks).
+        "click_clicks": 90,
+        "click_impressions": 30_000,
+        "click_spend": "450.000000",
     }
     assert summary.generated_at is not None
 
@@ -57,8 +63,8 @@ def test_deltas_are_absolute_and_percent_with_points_for_ctr_and_roas(client_a, 
         "conversions": {"absolute": 21, "percent": "350.000000"},
         "conversion_revenue": {"absolute": "3950.000000", "percent": "658.333333"},
         "spend": {"absolute": "885.000000", "percent": "196.666667"},
-        "ctr": {"absolute": "-0.057303", "percent": None},
-        "cpc": {"absolute": "1.180556", "percent": "23.611120"},
+        "ctr": {"absolute": "-0.033333", "percent": None},
+        "cpc": {"absolute": "0.625000", "percent": "12.500000"},
         "cpa": {"absolute": "-25.555556", "percent": "-34.074075"},
         "roas": {"absolute": "207.490637", "percent": None},
     }
@@ -106,7 +112,7 @@ def test_top_lists_and_underperformers(client_a, week, settings):
     # exactly 0.5 % (not below); Narrow X spent 90 (not above 100).
     assert [(row["name"], row["spend"], row["ctr"]) for row in summary.underperformers] == [
         ("Wide U", "600.000000", "0.050000"),
-        ("Video V", "120.000000", "0.000000"),
+        ("Video V", "120.000000", None),
     ]
     assert summary.underperformer_count == 2
 

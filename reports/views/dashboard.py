@@ -56,6 +56,7 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
     for measure in MEASURES:
         comparable = (
             before is not None
+            and moved.get(measure.name) is not None
             and not is_undefined(measure.name, values)
             and not is_undefined(measure.name, before)
         )
@@ -63,7 +64,9 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
             {
                 "measure": measure,
                 "value": measure_in(measure.name, values),
-                "change": change_text(measure.name, moved[measure.name]) if comparable else None,
+                "change": change_text(measure.name, moved_measure)
+                if comparable and (moved_measure := moved.get(measure.name)) is not None
+                else None,
             }
         )
     return cards
