@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from accounts.models import Role, User
 from campaigns.models import Source
@@ -90,13 +90,8 @@ def report_figures(
             .filter(total_conversion_revenue__gt=0)
             .order_by(*_descending("conversion_revenue", "conversions"), "campaign_id")[:top_n],
         ),
-        top_creatives=_ranked(
-            CREATIVES,
-            performance(CREATIVES)
-            .filter(total_conversions__gt=0)
-            .order_by(*_descending("conversions", "conversion_revenue", "clicks"), "creative_id")[
-                :top_n
-            ],
+        top_creatives=_top_creatives(
+            clients=clients, date_range=date_range, source=source, limit=top_n
         ),
         underperformers=_ranked(
             CREATIVES, underperforming[: settings.SUMMARY_UNDERPERFORMERS_SHOWN]
@@ -108,6 +103,49 @@ def report_figures(
 
 def _descending(*measures: str) -> list[Any]:
     return [F(f"{_TOTAL}{measure}").desc() for measure in measures]
+
+
+def _top_creatives(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None, limit: int
+) -> tuple[RankedRow, ...]:
+    """The creatives with the most conversions, grouped by creative: a creative (its name and
+    size in one campaign) that runs in several placements (a CTV spot on four channels) is one
+    row over all of them, not one per placement. One query."""
+    rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
+    grouped: QuerySet[Any] = rows.values("campaign_id", "creative__name", "creative__size")
+    found = (
+        grouped.annotate(
+            **summed_measures(prefix=_TOTAL),
+            client_name=Min("client__name"),
+            source_name=Min("source"),
+            campaign_name=Min("campaign__name"),
+            first_creative_id=Min("creative_id"),
+            placement_count=Count("placement_id", distinct=True),
+            placement_name=Min("placement__name"),
+        )
+        .filter(total_conversions__gt=0)
+        .order_by(
+            *_descending("conversions", "conversion_revenue", "clicks"),
+            "creative__name",
+            "creative__size",
+            "campaign_id",
+        )[:limit]
+    )
+    return tuple(
+        RankedRow(
+            id=row["first_creative_id"],
+            name=row["creative__name"],
+            client=row["client_name"],
+            source=row["source_name"],
+            campaign=row["campaign_name"],
+            size=row["creative__size"],
+            totals=totals_from_row(row, prefix=_TOTAL),
+            placement=row["placement_name"]
+            if row["placement_count"] == 1
+            else f"{row['placement_count']} placements",
+        )
+        for row in found
+    )
 
 
 def _underperformers(

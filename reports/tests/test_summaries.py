@@ -6,14 +6,18 @@ from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from campaigns.models import Creative, Source
+from campaigns.tests.factories import CreativeFactory, StrategyFactory
+from clients.models import Client
 from clients.services import cpm_rate_add
 from ingestion.pipeline import run_ingestion
-from metrics.periods import Granularity, period_start
+from metrics.periods import DateRange, Granularity, period_start
 from metrics.rollups import rollups_refresh
+from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.models import PeriodType, Summary
+from reports.selectors import report_figures
 from reports.services import summary_generate
 from reports.tasks import summaries_regenerate
-from reports.tests.conftest import MONDAY, PREVIOUS_MONDAY, WEEK
+from reports.tests.conftest import MONDAY, PREVIOUS_MONDAY, WEEK, measures
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +308,34 @@ def test_regeneration_leaves_summaries_of_archived_periods_alone(client_a):
     old.refresh_from_db()
     assert old.impressions == 123
     assert Summary.objects.get(pk=recent.pk).generated_at > recent.generated_at
+
+
+def test_top_creatives_are_grouped_by_creative_not_by_placement(client_a):
+    # One CTV spot on four channels (placements) of one Vibe campaign, and a banner elsewhere.
+    strategy = StrategyFactory(
+        name="CTV", campaign__name="Winter", campaign__source=Source.VIBE, campaign__client=client_a
+    )
+    spot_on = [
+        CreativeFactory(
+            name="Spot 30s", size="", placement__name=channel, placement__strategy=strategy
+        )
+        for channel in ("News", "Sports", "Movies", "Kids")
+    ]
+    banner = CreativeFactory(name="Banner", placement__strategy__campaign__client=client_a)
+    rows = [
+        DailyMetricFactory(creative=creative, date=MONDAY, **measures(1_000, 0, 2, "100", "20"))
+        for creative in spot_on
+    ] + [DailyMetricFactory(creative=banner, date=MONDAY, **measures(5_000, 9, 5, "90", "50"))]
+    rollups_built(*rows)
+
+    figures = report_figures(
+        clients=Client.objects.filter(pk=client_a.pk), date_range=DateRange(MONDAY, MONDAY)
+    )
+
+    assert [
+        (row.name, row.campaign, row.placement, row.totals.conversions, row.totals.impressions)
+        for row in figures.top_creatives
+    ] == [
+        ("Spot 30s", "Winter", "4 placements", 8, 4_000),
+        ("Banner", banner.placement.strategy.campaign.name, banner.placement.name, 5, 5_000),
+    ]
