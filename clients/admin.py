@@ -18,7 +18,7 @@ from clients import services
 from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientStatus, CpmRate
 from clients.resources import ClientResource, CpmRateResource
 from clients.selectors import clients_with_current_cpm
-from ingestion.models import SurfsideConnection
+from ingestion.models import FacebookAdAccount, SurfsideConnection
 from ingestion.services import surfside_connection_set
 from metrics.pricing import spend_impact
 
@@ -48,6 +48,17 @@ class SurfsideConnectionInline(admin.StackedInline):
     max_num = 1
     can_delete = False
     fields = ["bucket", "prefix", "file_pattern", "campaign_name", "is_enabled"]
+
+
+class FacebookAdAccountInline(admin.TabularInline):
+    """The ad accounts whose Meta exports belong to the client: an upload from any other account
+    is refused (the first upload's account is listed here when none is)."""
+
+    model = FacebookAdAccount
+    extra = 0
+    fields = ["name", "account_id", "added_by", "created_at"]
+    readonly_fields = ["added_by", "created_at"]
+    verbose_name = "Facebook ad account"
 
 
 class ClientAddForm(forms.ModelForm):
@@ -82,7 +93,7 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["status", "created_at", "updated_at"]
-    inlines = [CpmRateInline, SurfsideConnectionInline]
+    inlines = [CpmRateInline, SurfsideConnectionInline, FacebookAdAccountInline]
     actions = ["enable_clients", "disable_clients"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:

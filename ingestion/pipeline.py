@@ -23,6 +23,7 @@ from accounts.models import User
 from campaigns.models import Source
 from clients.models import Client
 from ingestion import loader
+from ingestion.ad_accounts import ad_account_check
 from ingestion.adapters.base import ParsedFile, SourceFileError
 from ingestion.adapters.facebook import parse_facebook
 from ingestion.adapters.surfside import parse_surfside
@@ -157,6 +158,8 @@ def run_ingestion(
             parsed = parse_source_file(
                 source=source, content=content, file_name=file_name, client=client
             )
+            if source == Source.FACEBOOK:
+                ad_account_check(client=client, parsed=parsed, by=triggered_by or run.triggered_by)
         with timer.stage("validate"):
             validated = validate_rows(parsed, today=today())
         return _load(run, client, source, parsed, validated, timer)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingestion.adapters.base import LABELS, ParsedFile, SourceFileError
-from ingestion.adapters.cleaning import as_text, normalize_header
+from ingestion.adapters.cleaning import as_text, clean_names, normalize_header
 from ingestion.adapters.common import build_parsed_file
 from ingestion.adapters.tabular import read_table
 
@@ -81,13 +81,35 @@ def parse_facebook(content: bytes, *, file_name: str) -> ParsedFile:
         results = cells[headers["results"]].where(indicator.str.contains("purchase"), "")
         cells[_PURCHASES_FROM_RESULTS] = results
     table.cells = cells
-    return build_parsed_file(
+    parsed = build_parsed_file(
         table,
         file_name=file_name,
         aliases=ALIASES,
         required={name: LABELS[name] for name in REQUIRED},
         hint=" A Facebook export needs Day, Campaign name, Ad set name, Ad name and Impressions.",
     )
+    parsed.accounts = _accounts(cells, headers)
+    return parsed
+
+
+def _accounts(cells: pd.DataFrame, headers: _Headers) -> list[tuple[str, str]] | None:
+    """The distinct (account name, account id) pairs of the export's rows (the totals row has
+    none), or None when it has no account column."""
+    if "account name" not in headers and "account id" not in headers:
+        return None
+    names = (
+        clean_names(cells[headers["account name"]])
+        if "account name" in headers
+        else pd.Series("", index=cells.index)
+    )
+    ids = (
+        clean_names(cells[headers["account id"]])
+        if "account id" in headers
+        else pd.Series("", index=cells.index)
+    )
+    pairs = pd.DataFrame({"name": names, "id": ids})
+    pairs = pairs[(pairs["name"] != "") | (pairs["id"] != "")].drop_duplicates()
+    return sorted(zip(pairs["name"], pairs["id"], strict=True))
 
 
 def _refuse_non_daily(cells: pd.DataFrame, headers: _Headers, file_name: str) -> None:

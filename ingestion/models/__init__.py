@@ -9,7 +9,12 @@ from ingestion.models.runs import (
     StagingRow,
 )
 from ingestion.models.surfside import SurfsideConnection
-from ingestion.models.uploads import FacebookUpload, UploadStatus, upload_storage_name
+from ingestion.models.uploads import (
+    FacebookAdAccount,
+    FacebookUpload,
+    UploadStatus,
+    upload_storage_name,
+)
 from ingestion.models.vibe import (
     ACTIVE_STATES,
     ReportState,
@@ -22,6 +27,7 @@ __all__ = [
     "ACTIVE_STATES",
     "BackfillJob",
     "BackfillStatus",
+    "FacebookAdAccount",
     "FacebookUpload",
     "IngestionRun",
     "ReportState",
