@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.db.models import Sum
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -25,6 +26,7 @@ from campaigns.models import Source
 from metrics.api.base import MetricsReadView
 from metrics.api.params import DashboardParams
 from metrics.periods import DateRange
+from metrics.selectors.summary import totals_with_previous
 from metrics.visibility import sees_cost
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
 from reports.pdf import report_pdf, report_pdf_name
@@ -35,6 +37,7 @@ from reports.selectors import (
     export_rows_queryset,
     report_figures,
 )
+from reports.xlsx_screen import kpi_rows, screen_rows, totals_row
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,16 +228,39 @@ class XlsxExportView(ExportView):
                 f"{XLSX_MAX_ROWS - 1:,}. Export CSV, or a shorter range."
             )
         self.audit()
+        paths = [column.path for column in self.columns]
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=self.date_range, source=self.source
+        )
+        cost = (
+            {"source_spend": rows.aggregate(cost=Sum("source_spend"))["cost"]}
+            if "source_spend" in paths
+            else {}
+        )
         workbook = xlsx_file(
             sheet_title="Daily metrics",
             headers=[column.heading for column in self.columns],
             kinds=[column.kind for column in self.columns],
             widths=[column.width for column in self.columns],
-            rows=self.rows(),
+            rows=screen_rows(paths, self.rows()),
+            totals=totals_row(paths, current, cost),
+            first_sheet=(
+                "Summary",
+                [
+                    "Measure",
+                    _range_heading(self.date_range),
+                    _range_heading(self.date_range.previous()),
+                ],
+                kpi_rows(current, previous),
+            ),
         )
         return FileResponse(
             workbook, as_attachment=True, filename=self.file_name("xlsx"), content_type=XLSX_TYPE
         )
+
+
+def _range_heading(date_range: DateRange) -> str:
+    return f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
 
 
 class PdfExportView(ExportView):

@@ -193,9 +193,10 @@ def test_client_exports_never_carry_the_platform_cost(api, user_a, admin_user, h
     sheet = load_workbook(
         io.BytesIO(content(api(admin_user).get(f"/api/v1/exports/xlsx?{one_day}")))
     )
-    header_cells, row_cells = sheet["Daily metrics"].iter_rows()
+    header_cells, row_cells, total_cells = sheet["Daily metrics"].iter_rows()
     assert header_cells[13].value == "Platform cost (agency only)"
     assert row_cells[13].value == 120.5 and row_cells[13].number_format == "#,##0.00"
+    assert total_cells[0].value == "Total" and total_cells[13].value == 120.5
 
 
 def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a, hostile, week):
@@ -207,10 +208,12 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
     )
     assert 'filename="metrics-acme-2025-11-03-2025-11-09.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(content(response)))
+    assert workbook.sheetnames == ["Summary", "Daily metrics"]
     sheet = workbook["Daily metrics"]
-    header, *rows = list(sheet.iter_rows())
+    header, *rows, total = list(sheet.iter_rows())
     assert [cell.value for cell in header] == HEADER
     assert len(rows) == 7
+    assert sheet.auto_filter.ref == "A1:Q8"
     hostile_row = next(row for row in rows if row[6].value.startswith("'@SUM"))
     assert [cell.value for cell in hostile_row[3:8]] == [
         '\'=HYPERLINK("http://x.example","click")',
@@ -229,8 +232,36 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
     assert date.value == dt.datetime(2025, 11, 5) and date.number_format == "yyyy-mm-dd"
     assert impressions.value == 10_000 and impressions.number_format == "#,##0"
     assert revenue.value == 300 and revenue.number_format == "#,##0.00"
-    assert ctr.value == 0.2 and ctr.number_format == "0.00"
+    # A real percentage: 0.2 % is the fraction 0.002, shown "0.20%" as on the page.
+    assert ctr.value == 0.002 and ctr.number_format == "0.00%"
     assert sheet.freeze_panes == "A2"
+    # Source labels as the page shows them; Vibe (CTV) has no clicks: n/a, as on the page.
+    video = next(row for row in rows if row[6].value == "Video V")
+    assert [cell.value for cell in (video[2], video[9], video[13], video[14])] == [
+        "Vibe",
+        "n/a",
+        "n/a",
+        "n/a",
+    ]
+    # Blank where the page shows a dash: Narrow X has no conversion, so no CPA.
+    narrow = next(row for row in rows if row[6].value == "Narrow X")
+    assert narrow[15].value is None
+    # The totals row: sums, and rates of the sums (CTR over the sources that report clicks:
+    # 236 clicks / 91,000 impressions).
+    assert [cell.value for cell in total[:1] + total[8:13]] == [
+        "Total",
+        99_000,
+        236,
+        29,
+        4850,
+        1485,
+    ]
+    assert total[13].value == pytest.approx(0.00259341) and total[13].number_format == "0.00%"
+    assert all(cell.font.b for cell in total if cell.value is not None)
+    summary = [[cell.value for cell in row] for row in workbook["Summary"].iter_rows()]
+    assert summary[0] == ["Measure", "2025-11-03 to 2025-11-09", "2025-10-27 to 2025-11-02"]
+    assert summary[1] == ["Impressions", 99_000, 30_000]
+    assert summary[6][:2] == ["Spend", 1485]
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(api, user_a, week, monkeypatch):
@@ -313,7 +344,7 @@ def _count_queries(api, user, path) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize(("export", "expected"), [("csv", 5), ("xlsx", 6), ("pdf", 19)])
+@pytest.mark.parametrize(("export", "expected"), [("csv", 5), ("xlsx", 7), ("pdf", 19)])
 def test_export_queries_do_not_grow_with_the_rows(
     api, user_a, client_a, export, expected, django_assert_num_queries
 ):
