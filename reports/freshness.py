@@ -88,6 +88,12 @@ class SourceFreshness:
         return any(day.key == BEFORE_FIRST for day in self.days)
 
 
+def reason_label(reason: str, source: str) -> str:
+    """The words the page uses for why a day of ``source`` has no data (an availability
+    selector's reason, e.g. "no data: not yet pulled")."""
+    return _reason_label(REASON_KEYS[reason], source)
+
+
 def _reason_label(key: str, source: str) -> str:
     if key == "not-pulled" and source == Source.FACEBOOK:
         return FACEBOOK_NOT_PULLED

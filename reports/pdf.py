@@ -10,6 +10,7 @@ The chart and the styles are inline, so the report needs no file at all.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 from decimal import Decimal
 from io import BytesIO
@@ -24,8 +25,9 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 from metrics.formulas import to_display
 from metrics.periods import DateRange
 from reports.charts import trend_chart_svg
-from reports.figures import ReportFigures
-from reports.formatting import NOT_APPLICABLE
+from reports.figures import ReportFigures, SourceCompleteness
+from reports.formatting import NOT_APPLICABLE, change_text, day_spans
+from reports.freshness import reason_label
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +111,8 @@ def report_context(
                 "label": label,
                 "current": _format(current[measure], kind),
                 "previous": _format(previous[measure], kind),
-                "change": _format_change(change.absolute, change.percent, kind)
+                # The page's one rule (reports.formatting.change_text): 2 places.
+                "change": change_text(measure, change).text
                 if change is not None
                 else NOT_APPLICABLE,
                 "tone": _tone(measure, change.absolute) if change is not None else "flat",
@@ -128,13 +131,34 @@ def report_context(
         "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode(),
         "show_client": show_client,
         "generated_at": timezone.localtime(),
-        "incomplete_sources": [source for source in figures.completeness if not source.complete],
+        "incomplete_sources": [
+            {
+                "label": source.label,
+                "days": source.days,
+                "days_with_data": source.days_with_data,
+                "missing": _missing_spans(source),
+            }
+            for source in figures.completeness
+            if not source.complete
+        ],
         "thresholds": {
             "max_ctr": settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
             "min_spend": settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
             "max_conversions": settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
         },
     }
+
+
+def _missing_spans(source: SourceCompleteness) -> list[str]:
+    """The source's missing days as the page writes them: per reason, consecutive days as one
+    span ("Not yet pulled: Nov 23\u201328")."""
+    by_reason: dict[str, list[dt.date]] = {}
+    for missing in source.missing:
+        by_reason.setdefault(missing.reason, []).append(missing.day)
+    return [
+        f"{reason_label(reason, source.source)}: {', '.join(day_spans(days))}"
+        for reason, days in by_reason.items()
+    ]
 
 
 def _range_label(date_range: DateRange) -> str:
@@ -157,16 +181,6 @@ def _format(value: int | Decimal | None, kind: str) -> str:
     if kind == "percent":
         return f"{shown:,.2f}%"
     return f"${shown:,.2f}"
-
-
-def _format_change(absolute: int | Decimal, percent: Decimal | None, kind: str) -> str:
-    if kind == "percent":
-        points = to_display(Decimal(absolute))
-        return f"{points:+,.2f} pts" if points else "no change"
-    if percent is None:
-        return "new" if absolute else "no change"
-    shown = to_display(percent)
-    return f"{shown:+,.1f}%" if shown else "no change"
 
 
 def _tone(measure: str, absolute: int | Decimal) -> str:
