@@ -28,6 +28,7 @@ from metrics.api.params import DashboardParams
 from metrics.periods import DateRange
 from metrics.selectors.summary import totals_with_previous
 from metrics.visibility import sees_cost
+from reports.charts import CHARTABLE, DEFAULT_CHART
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
 from reports.pdf import report_pdf, report_pdf_name
 from reports.selectors import (
@@ -37,6 +38,7 @@ from reports.selectors import (
     export_rows_queryset,
     report_figures,
 )
+from reports.trend import chart_measures
 from reports.xlsx_screen import kpi_rows, screen_rows, totals_row
 
 CSV_TYPE = "text/csv"
@@ -67,6 +69,15 @@ CSV_EXAMPLE = (
 
 class ExportParams(DashboardParams):
     """The range and scope of an export (``source`` narrows it to one source)."""
+
+    chart = serializers.CharField(
+        required=False,
+        help_text=(
+            "PDF only: the measures of the trend chart, one or two of "
+            f"{', '.join(CHARTABLE)}, comma-separated (bars, then line), as on the dashboard. "
+            f"Default: {','.join(DEFAULT_CHART)}."
+        ),
+    )
 
 
 class FileRenderer(BaseRenderer):
@@ -291,6 +302,7 @@ class PdfExportView(ExportView):
             client_name=client_name,
             title="Performance report",
             source_label=Source(self.source).label if self.source else "",
+            chart=chart_measures(self.params.get("chart")),
         )
         response = HttpResponse(pdf, content_type=PDF_TYPE)
         stem = names[0][1] if len(names) == 1 else "all-clients"

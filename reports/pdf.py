@@ -24,10 +24,16 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from metrics.formulas import to_display
 from metrics.periods import DateRange
-from reports.charts import trend_chart_svg
+from metrics.selectors.availability import (
+    REASON_FILE_NOT_DELIVERED,
+    REASON_INGESTION_FAILED,
+    REASON_NOT_YET_PULLED,
+)
+from reports.charts import DEFAULT_CHART, trend_chart_svg
 from reports.figures import ReportFigures, SourceCompleteness
 from reports.formatting import NOT_APPLICABLE, change_text, day_spans
 from reports.freshness import reason_label
+from reports.trend import gap_days
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +71,17 @@ def render_pdf(html: str) -> bytes:
 
 
 def report_pdf(
-    *, figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+    *,
+    figures: ReportFigures,
+    client_name: str,
+    title: str,
+    source_label: str = "",
+    chart: tuple[str, ...] = DEFAULT_CHART,
 ) -> bytes:
     """The report a client would forward: KPIs against the previous period, the daily trend,
     top campaigns and creatives, underperformers and what data is still missing."""
-    return render_pdf(
-        render_to_string(TEMPLATE, report_context(figures, client_name, title, source_label))
-    )
+    context = report_context(figures, client_name, title, source_label, chart=chart)
+    return render_pdf(render_to_string(TEMPLATE, context))
 
 
 def report_pdf_name(slug: str, date_range: DateRange) -> str:
@@ -98,9 +108,17 @@ NEUTRAL = frozenset({"spend"})
 
 
 def report_context(
-    figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+    figures: ReportFigures,
+    client_name: str,
+    title: str,
+    source_label: str = "",
+    *,
+    chart: tuple[str, ...] = DEFAULT_CHART,
 ) -> dict[str, Any]:
-    chart = trend_chart_svg(list(figures.daily), width=620, height=220)
+    daily = list(figures.daily)
+    svg = trend_chart_svg(
+        daily, width=620, height=240, measures=chart, gaps=gap_days(daily, _reasons(figures))
+    )
     moved = figures.changes
     current, previous = figures.current.as_dict(), figures.previous.as_dict()
     kpis = []
@@ -128,7 +146,7 @@ def report_context(
         "previous_period": _range_label(figures.previous_range),
         "kpis": kpis,
         "headline": [kpi for kpi in kpis if kpi["label"] in HEADLINE],
-        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode(),
+        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
         "show_client": show_client,
         "generated_at": timezone.localtime(),
         "incomplete_sources": [
@@ -147,6 +165,21 @@ def report_context(
             "max_conversions": settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
         },
     }
+
+
+# When sources disagree about a day, the reason the page shows first.
+_REASON_ORDER = (REASON_FILE_NOT_DELIVERED, REASON_INGESTION_FAILED, REASON_NOT_YET_PULLED)
+
+
+def _reasons(figures: ReportFigures) -> dict[dt.date, str]:
+    """Why each day some source has no data, as the page weighs it."""
+    reasons: dict[dt.date, str] = {}
+    for source in figures.completeness:
+        for missing in source.missing:
+            known = reasons.get(missing.day)
+            if known is None or _REASON_ORDER.index(missing.reason) < _REASON_ORDER.index(known):
+                reasons[missing.day] = missing.reason
+    return reasons
 
 
 def _missing_spans(source: SourceCompleteness) -> list[str]:

@@ -156,7 +156,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # Session, user, client shown; totals with the previous period; campaign count, page and
     # names; totals per day (the trend); days with data per source, freshness, and the reasons
     # of each source's empty days; the user's client in the header.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert browser.get("/dashboard/").status_code == 200
 
     rows = [
@@ -165,7 +165,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         for _ in range(2)
     ]
     rollups_built(*rows)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
 
 
@@ -192,12 +192,31 @@ def test_the_daily_trend_is_drawn_and_given_as_a_table(user_a, tree):
     page = browser_for(user_a).get("/dashboard/")
     html = page.content.decode()
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2  # wide and narrow
-    assert "Impressions and Spend per day" in html
+    # Spend is impressions x CPM: the default pairs impressions with conversions instead.
+    assert "Impressions and Conversions per day" in html
     yesterday = days_ago(1)
     text = text_of(page)
     assert (
         f"{yesterday:%a}, {yesterday:%b} {yesterday.day} 341,210 641 13 $1,280.50 $5,118.15" in text
     )
+
+
+def test_the_chart_shows_the_measures_picked_and_days_without_data_as_gaps(user_a, tree):
+    browser = browser_for(user_a)
+    html = browser.get("/dashboard/?chart=ctr&chart=cpa").content.decode()
+    assert "CTR and CPA per day" in html
+    assert '<option value="ctr" selected>' in html and '<option value="cpa" selected>' in html
+    html = browser.get("/dashboard/?chart=roas&chart=").content.decode()
+    assert "ROAS per day" in html and "(left axis)" not in html
+    # Nonsense falls back to the default.
+    assert (
+        "Impressions and Conversions per day"
+        in browser.get("/dashboard/?chart=reach").content.decode()
+    )
+    # Three days ago Surfside's file never came: a gap with its reason, not a dip to zero.
+    html = browser.get("/dashboard/").content.decode()
+    assert html.count('fill="#f6d9c4"') >= 2 * 2  # the band and the legend key, in both charts
+    assert "No data: file not delivered" in html
 
 
 def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
@@ -207,8 +226,10 @@ def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
         f"/dashboard/?start_date={start}&end_date={end}&source=surfside&ordering=name"
     ).content.decode()
     query = f"start_date={start}&amp;end_date={end}&amp;source=surfside"
-    for name in ("csv", "xlsx", "pdf"):
+    for name in ("csv", "xlsx"):
         assert f'href="/api/v1/exports/{name}?{query}"' in html
+    # The PDF draws the chart on screen.
+    assert f'href="/api/v1/exports/pdf?{query}&amp;chart=impressions%2Cconversions"' in html
     # The session of the page is enough for the API.
     response = browser.get(f"/api/v1/exports/csv?{query.replace('&amp;', '&')}")
     assert response.status_code == 200

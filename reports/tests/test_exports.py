@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
 from metrics.tests.factories import DailyMetricFactory, rollups_built
+from reports import pdf as reports_pdf
 from reports.exports import defuse
 from reports.tests.conftest import measures
 
@@ -384,3 +385,23 @@ def test_exports_are_in_the_openapi_schema_with_examples():
         "text/csv"
     ]["examples"]["CSV"]["value"]
     assert csv_example.startswith("Date,Client,Source,Campaign")
+
+
+def test_the_pdf_draws_the_chart_picked_on_the_dashboard(api, user_a, week, monkeypatch):
+    drawn = []
+    real = reports_pdf.trend_chart_svg
+
+    def spy(series, **kwargs):
+        drawn.append((kwargs["measures"], dict(kwargs["gaps"])))
+        return real(series, **kwargs)
+
+    monkeypatch.setattr(reports_pdf, "trend_chart_svg", spy)
+    response = api(user_a).get(f"/api/v1/exports/pdf?{WEEK}&chart=ctr,roas")
+    assert response.status_code == 200
+    ((measures, gaps),) = drawn
+    assert measures == ("ctr", "roas")
+    # Nov 8 and 9 hold no data at all: gaps, with the page's reason.
+    assert gaps == {
+        dt.date(2025, 11, 8): "no data: file not delivered",
+        dt.date(2025, 11, 9): "no data: not yet pulled",
+    }

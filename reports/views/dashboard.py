@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from campaigns.models import Source
 from metrics.formulas import Totals, changes
+from metrics.selectors.availability import no_data_reasons
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.summary import totals_with_previous
@@ -20,7 +21,7 @@ from reports.filters import ReportFilters
 from reports.formatting import MEASURES, change_text, is_undefined, measure_in
 from reports.freshness import freshness_strip
 from reports.tables import performance_table
-from reports.trend import daily_totals, trend
+from reports.trend import chart_choices, chart_measures, daily_totals, gap_days, trend
 from reports.views.base import ReportPageMixin
 
 
@@ -32,9 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF report"))
 
 
-def export_links(filters: ReportFilters) -> list[dict[str, str]]:
-    """The export API's files for the slice on screen (its range, source and client): the
-    session of the page authenticates the download."""
+def export_links(
+    filters: ReportFilters, chart: tuple[str, ...] | None = None
+) -> list[dict[str, str]]:
+    """The export API's files for the slice on screen (its range, source and client, and for
+    the PDF the chart's measures): the session of the page authenticates the download."""
     query = urlencode(
         {
             key: value
@@ -42,8 +45,13 @@ def export_links(filters: ReportFilters) -> list[dict[str, str]]:
             if key in ("start_date", "end_date", "source", "client_id")
         }
     )
+    chart_query = f"&{urlencode({'chart': ','.join(chart)})}" if chart else ""
     return [
-        {"label": label, "format": name, "url": f"/api/v1/exports/{name}?{query}"}
+        {
+            "label": label,
+            "format": name,
+            "url": f"/api/v1/exports/{name}?{query}{chart_query if name == 'pdf' else ''}",
+        }
         for name, label in EXPORT_FORMATS
     ]
 
@@ -98,6 +106,7 @@ class DashboardView(ReportPageMixin, TemplateView):
             ),
             filters.date_range,
         )
+        chart = chart_measures(",".join(self.request.GET.getlist("chart")))
         strip = freshness_strip(
             clients=self.clients, date_range=filters.date_range, source=filters.source
         )
@@ -109,7 +118,17 @@ class DashboardView(ReportPageMixin, TemplateView):
             all_sources_query=filters.query(source=None),
             freshness=[entry for entry in strip if entry.in_use],
             table=table,
-            trend=trend(days),
-            exports=export_links(filters),
+            trend=trend(
+                days,
+                measures=chart,
+                gaps=gap_days(
+                    days,
+                    no_data_reasons(
+                        clients=self.clients, date_range=filters.date_range, source=filters.source
+                    ),
+                ),
+            ),
+            chart_choices=chart_choices(),
+            exports=export_links(filters, chart),
         )
         return context
