@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from campaigns.models import Source
+from metrics.clicks import reports_clicks
 from metrics.formulas import BASE_MEASURES, Change, Totals, changes
 from metrics.periods import ONE_DAY, DateRange, Granularity, period_start
 
@@ -38,6 +39,11 @@ class RankedRow:
     @property
     def source_label(self) -> str:
         return Source(self.source).label
+
+    @property
+    def reports_clicks(self) -> bool:
+        """False for a source without clicks (CTV): its CTR is written "n/a"."""
+        return reports_clicks(self.source)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -297,6 +298,8 @@ def test_pdf_report_of_the_range(api, user_a, week):
     assert "Vibe: Not yet pulled: Nov 7\u20139." in text
     assert "Surfside: Not yet pulled: Nov 6, Nov 9; File not delivered: Nov 8." in text
     assert "Borealis" not in text
+    # Vibe (CTV) reports no clicks: its creative's CTR is n/a, not 0.00%.
+    assert re.search(r"Video V\n.*\nRetarget\nVibe\n 8,000\n n/a\n", text)
 
 
 def test_pdf_escapes_client_controlled_text(api, user_a, hostile, client_a):
