@@ -72,6 +72,7 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 70, 40, 34
 _TICKS = 4
 # Axis and legend text, in SVG units (drawn at the size shown: 12 px on screen).
 _AXIS_SIZE, _LEGEND_SIZE = 12, 12
+_LEGEND_ROW = 17
 
 
 def trend_chart_svg(
@@ -101,7 +102,9 @@ def trend_chart_svg(
         if measure not in ALL_MEASURES:
             raise ValueError(f"cannot chart {measure!r}; use one of {', '.join(ALL_MEASURES)}")
     plot_left, plot_right = _LEFT, width - _RIGHT
-    plot_top, plot_bottom = _TOP, height - _BOTTOM
+    # The legend wraps onto more rows on a narrow chart rather than running off its edge.
+    legend, legend_rows = _legend(plot_left, measures, sorted(set(gaps.values())), right=width - 8)
+    plot_top, plot_bottom = _TOP + _LEGEND_ROW * (legend_rows - 1), height - _BOTTOM
     plot_width, plot_height = plot_right - plot_left, plot_bottom - plot_top
 
     bars = [_value(totals, bar_measure) for _, totals in series]
@@ -189,7 +192,7 @@ def trend_chart_svg(
                 size=12,
             )
         )
-    parts.extend(_legend(plot_left, measures, sorted(set(gaps.values()))))
+    parts.extend(legend)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -254,36 +257,45 @@ def _text(x: float, y: float, content: str, anchor: str, *, size: int = _AXIS_SI
     )
 
 
-def _legend(left: float, measures: tuple[str, ...], reasons: list[str]) -> list[str]:
-    """Bars, line and the reasons of the gaps, one after another; Helvetica at 12 units averages
-    about 6.6 units per character."""
+def _legend(
+    left: float, measures: tuple[str, ...], reasons: list[str], *, right: float
+) -> tuple[list[str], int]:
+    """Bars, line and the reasons of the gaps, one after another, on as many rows as the width
+    needs (Helvetica at 12 units averages about 6.6 units per character). Returns the markup
+    and the number of rows."""
     sides = ("left axis", "right axis") if len(measures) == 2 else ("",)
-    parts: list[str] = []
-    x = left
+    items: list[tuple[str, str]] = []
     for index, (measure, side) in enumerate(zip(measures, sides, strict=True)):
         label = f"{MEASURE_LABELS[measure]} ({side})" if side else MEASURE_LABELS[measure]
-        if index == 0:
-            parts.append(f'<rect x="{x:.1f}" y="12" width="12" height="11" fill="{BAR_COLOUR}"/>')
-        else:
+        items.append(("bar" if index == 0 else "line", label))
+    for reason in reasons:
+        items.append((reason, f"No data: {GAP_LABELS.get(reason, reason).lower()}"))
+    parts: list[str] = []
+    x, row = left, 0
+    for key, label in items:
+        item_width = 16 + len(label) * 6.6
+        if x > left and x + item_width > right:
+            x, row = left, row + 1
+        y = 12 + _LEGEND_ROW * row
+        if key == "bar":
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="11" fill="{BAR_COLOUR}"/>')
+        elif key == "line":
             parts.append(
-                f'<line x1="{x:.1f}" y1="17.5" x2="{x + 12:.1f}" y2="17.5" '
+                f'<line x1="{x:.1f}" y1="{y + 5.5}" x2="{x + 12:.1f}" y2="{y + 5.5}" '
                 f'stroke="{LINE_COLOUR}" stroke-width="2"/>'
             )
-        parts.append(_legend_text(x + 16, label))
-        x += 16 + len(label) * 6.6 + 18
-    for reason in reasons:
-        label = f"No data: {GAP_LABELS.get(reason, reason).lower()}"
-        colour = GAP_COLOURS.get(reason, GRID)
-        parts.append(
-            f'<rect x="{x:.1f}" y="12" width="12" height="11" fill="{colour}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(_legend_text(x + 16, label))
-        x += 16 + len(label) * 6.6 + 18
-    return parts
+        else:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="12" height="11" '
+                f'fill="{GAP_COLOURS.get(key, GRID)}" stroke="{GRID}" stroke-width="1"/>'
+            )
+        parts.append(_legend_text(x + 16, y + 10, label))
+        x += item_width + 18
+    return parts, row + 1
 
 
-def _legend_text(x: float, label: str) -> str:
+def _legend_text(x: float, y: float, label: str) -> str:
     return (
-        f'<text x="{x:.1f}" y="22" font-size="{_LEGEND_SIZE}" fill="{INK}">{escape(label)}</text>'
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{_LEGEND_SIZE}" fill="{INK}">'
+        f"{escape(label)}</text>"
     )
