@@ -1,4 +1,7 @@
-"""Email alerts: one message per run that failed, found no file, or refused rows."""
+"""Email alerts: one message per run that failed, found no file, or refused rows.
+
+An uploaded file refused for its own format or content (``IngestionRun.refused``) is a user's
+mistake, not an incident: its uploader sees why on the upload's page, and no one is alerted."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ _SUBJECTS: dict[str, str] = {
 
 def alert_for_run(run: IngestionRun) -> None:
     """Email the alert recipients about ``run`` if it needs a person's attention."""
-    if run.status not in ALERTING_STATUSES or not settings.ALERT_EMAIL_RECIPIENTS:
+    if run.status not in ALERTING_STATUSES or run.refused or not settings.ALERT_EMAIL_RECIPIENTS:
         return
     day = run.requested_date or run.date_from
     subject = single_line(

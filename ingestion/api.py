@@ -68,6 +68,7 @@ class IngestionRunOutput(serializers.ModelSerializer):
             "resolved_by",
             "resolved_at",
             "rerun_of",
+            "refused",
         ]
 
 
@@ -162,6 +163,11 @@ class IngestionLogRerunView(ScopedAPIView):
     )
     def post(self, request: Request, run_pk: str) -> Response:
         run = self.found["run_pk"]
+        if run.refused:
+            raise serializers.ValidationError(
+                f"Run #{run.pk} is an upload refused for its own format or content; the same "
+                "file would be refused again. The uploader can see why and upload a corrected file."
+            )
         queue("ingestion.tasks.rerun", run.pk, self.user.pk)
         return Response(
             {"detail": f"Re-run of run #{run.pk} queued."}, status=status.HTTP_202_ACCEPTED

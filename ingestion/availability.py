@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest, Least
 
+from campaigns.models import Source
 from clients.models import Client
 from ingestion.models.runs import IngestionRun, RunStatus
+from ingestion.sources.surfside.models import SurfsideConnection
+from ingestion.sources.vibe.models import VibeConnection
 from metrics.models import DailyMetric
 from metrics.periods import DateRange
 from metrics.selectors.measures import rollups_in_range
@@ -55,8 +60,9 @@ def no_data_reasons(
     Among the clients (and sources) in scope, a file not delivered outweighs a failed run, which
     outweighs "not yet pulled". Days no run explains are absent: they are "not yet pulled".
     """
+    # A refused upload is its uploader's mistake, not a reason a day has no data.
     runs = (
-        IngestionRun.objects.filter(client__in=clients)
+        IngestionRun.objects.filter(client__in=clients, refused=False)
         .annotate(
             first_day=Least("requested_date", "date_from"),
             last_day=Greatest("requested_date", "date_to"),
@@ -93,20 +99,39 @@ def no_data_reasons(
 
 @dataclass(frozen=True)
 class Freshness:
-    """How current one source's data is for the clients in scope."""
+    """How current one source's data is for the clients in scope, and whether they use it."""
 
     source: str
     last_loaded_at: dt.datetime | None
     latest_date: dt.date | None
+    # The first day the source ever delivered for the clients: days before it are not missing.
+    first_date: dt.date | None = None
+    # Whether one of the clients has a connection for the source (Surfside, Vibe).
+    connected: bool = False
+
+    @property
+    def in_use(self) -> bool:
+        """The clients' own source (SPEC 9 "Whole"): it has a connection or has data."""
+        return self.connected or self.latest_date is not None
+
+
+# The connection that makes a pulled source one of a client's own, before it delivers anything.
+_CONNECTIONS: dict[str, type[SurfsideConnection] | type[VibeConnection]] = {
+    Source.SURFSIDE.value: SurfsideConnection,
+    Source.VIBE.value: VibeConnection,
+}
 
 
 def freshness(*, clients: QuerySet[Client], sources: list[str]) -> list[Freshness]:
-    """Per source: when a run last loaded data, and the latest day the data holds.
+    """Per source: when a run last loaded data, the first and latest day the data holds, and
+    whether a client has a connection for it.
 
-    One query. The latest day is looked up per client and source with the daily metrics'
-    (client, source, date) index, one index probe each, instead of scanning the clients' rows.
+    One query. The first and latest day are looked up per client and source with the daily
+    metrics' (client, source, date) index, one index probe each, instead of scanning the
+    clients' rows.
     """
-    annotations = {}
+    annotations: dict[str, Any] = {}
+    aggregates: dict[str, Any] = {}
     for source in sources:
         annotations[f"loaded_{source}"] = Subquery(
             IngestionRun.objects.filter(
@@ -118,21 +143,36 @@ def freshness(*, clients: QuerySet[Client], sources: list[str]) -> list[Freshnes
             .order_by("-finished_at")
             .values("finished_at")[:1]
         )
-        annotations[f"latest_{source}"] = Subquery(
-            DailyMetric.objects.filter(client=OuterRef("pk"), source=source)
-            .order_by("-date")
-            .values("date")[:1]
-        )
-    found = clients.annotate(**annotations).aggregate(
-        **{f"max_{name}": Max(name) for name in annotations}
-    )
+        days = DailyMetric.objects.filter(client=OuterRef("pk"), source=source)
+        annotations[f"latest_{source}"] = Subquery(days.order_by("-date").values("date")[:1])
+        annotations[f"first_{source}"] = Subquery(days.order_by("date").values("date")[:1])
+        aggregates[f"max_loaded_{source}"] = Max(f"loaded_{source}")
+        aggregates[f"max_latest_{source}"] = Max(f"latest_{source}")
+        aggregates[f"min_first_{source}"] = Min(f"first_{source}")
+        if source in _CONNECTIONS:
+            annotations[f"connected_{source}"] = Exists(
+                _CONNECTIONS[source].objects.filter(client=OuterRef("pk"))
+            )
+            aggregates[f"any_connected_{source}"] = BoolOr(f"connected_{source}")
+    found = clients.annotate(**annotations).aggregate(**aggregates)
     return [
         Freshness(
             source=source,
             last_loaded_at=found[f"max_loaded_{source}"],
             latest_date=found[f"max_latest_{source}"],
+            first_date=found[f"min_first_{source}"],
+            connected=bool(found.get(f"any_connected_{source}")),
         )
         for source in sources
+    ]
+
+
+def sources_in_use(*, clients: QuerySet[Client]) -> list[str]:
+    """The clients' own sources, in ``Source`` order: those with a connection or with data."""
+    return [
+        entry.source
+        for entry in freshness(clients=clients, sources=list(Source.values))
+        if entry.in_use
     ]
 
 
@@ -151,3 +191,32 @@ def days_with_data(
     for row_source, day in rows:
         found.setdefault(row_source, set()).add(day)
     return found
+
+
+# --- The words people read ------------------------------------------------------------------
+
+# CSS-friendly keys and the words people read, per reason the availability selector gives.
+REASON_KEYS = {
+    REASON_FILE_NOT_DELIVERED: "not-delivered",
+    REASON_INGESTION_FAILED: "failed",
+    REASON_NOT_YET_PULLED: "not-pulled",
+}
+REASON_LABELS = {
+    "not-delivered": "File not delivered",
+    "failed": "Ingestion failed",
+    "not-pulled": "Not yet pulled",
+}
+# Facebook data arrives by upload: nothing is "pulled".
+FACEBOOK_NOT_PULLED = "Not uploaded yet"
+
+
+def reason_label(reason: str, source: str) -> str:
+    """The words the page uses for why a day of ``source`` has no data (an availability
+    selector's reason, e.g. "no data: not yet pulled")."""
+    return reason_label_of_key(REASON_KEYS[reason], source)
+
+
+def reason_label_of_key(key: str, source: str) -> str:
+    if key == "not-pulled" and source == Source.FACEBOOK:
+        return FACEBOOK_NOT_PULLED
+    return REASON_LABELS[key]

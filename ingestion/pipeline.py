@@ -20,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from campaigns.models import Source
 from clients.models import Client
 from ingestion import loader
 from ingestion.adapters.base import ParsedFile, SourceFileError
-from ingestion.adapters.registry import parse_source_file
+from ingestion.adapters.registry import check_source_file, parse_source_file
 from ingestion.alerts import alert_for_run
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.validation import LISTED_ROWS, ValidatedRows, validate_rows
@@ -48,6 +49,12 @@ class _Timer:
 
     def total(self) -> dict[str, float]:
         return {**self.timings, "total": round(time.perf_counter() - self._started, 4)}
+
+
+def is_uploaded(source: str) -> bool:
+    """Whether ``source`` arrives as a file a person uploads (Facebook), rather than by a
+    scheduled pull (Surfside, Vibe): its refusals are that person's to mend (SPEC 9)."""
+    return source == Source.FACEBOOK
 
 
 def start_run(
@@ -126,11 +133,20 @@ def run_ingestion(
             parsed = parse_source_file(
                 source=source, content=content, file_name=file_name, client=client
             )
+            check_source_file(
+                source=source, client=client, parsed=parsed, by=triggered_by or run.triggered_by
+            )
         with timer.stage("validate"):
             validated = validate_rows(parsed, today=today())
         return _load(run, client, source, parsed, validated, timer)
     except SourceFileError as error:
-        return finish_run(run, status=RunStatus.FAILED, message=str(error), timings=timer.total())
+        return finish_run(
+            run,
+            status=RunStatus.FAILED,
+            message=str(error),
+            timings=timer.total(),
+            refused=is_uploaded(source),
+        )
     except Exception:
         logger.exception("ingestion run %s failed unexpectedly", run.pk)
         return finish_run(
@@ -204,6 +220,9 @@ def _load(
             "timings": timer.total(),
         }
         status, message = _outcome(rows_read, loaded_rows, row_errors, parsed, result)
+        # Rows refused for their content are the uploader's to mend; rows without a CPM in
+        # effect are the agency's (an admin adds the rate), so those still alert.
+        fields["refused"] = is_uploaded(source) and status != RunStatus.SUCCESS and not unpriced
         finish_run(run, status=status, message=message, **fields)
         committing = time.perf_counter()
     # Deferred constraint checks run at commit: part of the run's cost, so part of its timings.

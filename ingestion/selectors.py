@@ -121,7 +121,7 @@ class SourceHealth:
     def can_rerun(self) -> bool:
         """Whether ``ingestion_run_rerun`` can repeat the last run (its input is kept)."""
         run = self.last_run
-        if run is None:
+        if run is None or run.refused:
             return False
         if run.source in RERUNNABLE_BY_DAY:
             return run.requested_date is not None
@@ -159,7 +159,8 @@ def ingestion_health(
     )
     last_runs = {
         (run.client_id, run.source): run
-        for run in IngestionRun.objects.filter(client__in=clients)
+        # A refused upload is the uploader's mistake, not the source's health.
+        for run in IngestionRun.objects.filter(client__in=clients, refused=False)
         .select_related("upload")
         .order_by("client_id", "source", "-started_at", "-id")
         .distinct("client_id", "source")

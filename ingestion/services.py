@@ -68,7 +68,13 @@ def ingestion_run_resolve(*, run: IngestionRun, notes: str, by: User) -> Ingesti
 
 
 def ingestion_run_rerun(*, run: IngestionRun, by: User | None) -> IngestionRun:
-    """Run the same input again: the same S3 day, the same stored upload or Vibe day."""
+    """Run the same input again: the same S3 day, the same stored upload or Vibe day. A refused
+    upload cannot be re-run: the same file would be refused again."""
+    if run.refused:
+        raise ValidationError(
+            f"Run #{run.pk} is an upload refused for its own format or content; the same file "
+            "would be refused again. The uploader can see why and upload a corrected file."
+        )
     audit_record(
         actor=by, action=AuditAction.INGESTION_TRIGGER, entity=run, new={"rerun_of": run.pk}
     )

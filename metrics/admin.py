@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -66,11 +67,14 @@ class ConnectionInline(admin.StackedInline):
         raise NotImplementedError
 
 
-# The sources sit above this app: each adds its connection inline from its own admin module.
-_connection_inlines: list[type[ConnectionInline]] = []
+# The sources sit above this app: each adds its inlines (a connection, saved through its service,
+# or plain rows such as Facebook's ad accounts) from its own admin module.
+_connection_inlines: list[type[InlineModelAdmin[Any, Any]]] = []
+
+InlineT = TypeVar("InlineT", bound="type[InlineModelAdmin[Any, Any]]")
 
 
-def register_connection_inline(inline: type[ConnectionInline]) -> type[ConnectionInline]:
+def register_connection_inline(inline: InlineT) -> InlineT:
     """Show ``inline`` on every client's admin page (a class decorator)."""
     _connection_inlines.append(inline)
     return inline
@@ -157,8 +161,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """CPM history is read-only here; a source's connection goes through its service."""
         inline = next((i for i in _connection_inlines if i.model is formset.model), None)
-        if inline is None:
-            formset.save()  # read-only inline: nothing changes, but the admin expects it
+        if inline is None or not issubclass(inline, ConnectionInline):
+            formset.save()  # CPM history is read-only; other rows save as they are
             return
         # The admin's change message reads these; the service below does the saving.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

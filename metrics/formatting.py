@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from metrics.clicks import CLICK_MEASURES, reports_clicks
 from metrics.formulas import Change, to_display
 from metrics.periods import ONE_DAY
 
@@ -107,19 +108,40 @@ def measure_value(name: str, value: int | Decimal | None) -> str:
     return _WRITERS[MEASURES_BY_NAME[name].kind](value)
 
 
+# A click measure of a source without clicks (CTV), or a click rate where no source reports
+# clicks (SPEC 9): not zero, not applicable.
+NOT_APPLICABLE = "n/a"
+
 # The base measure each cost divides by. The formulas give 0 when it is 0 (SPEC section 4); a
 # page shows a dash instead, since "$0.00 per click" on CTV, which has no clicks, would mislead.
 COST_DIVISORS = {"cpc": "clicks", "cpa": "conversions"}
 UNDEFINED = "\u2013"
 
 
+def is_not_applicable(name: str, values: Mapping[str, Any]) -> bool:
+    """Clicks, CTR or CPC of a row of a source without clicks, or of totals where no source
+    reports clicks (their ``ctr`` is None)."""
+    if name not in CLICK_MEASURES:
+        return False
+    if "source" in values and not reports_clicks(values["source"]):
+        return True
+    return "ctr" in values and values["ctr"] is None
+
+
 def is_undefined(name: str, values: Mapping[str, Any]) -> bool:
+    """Whether the measure has no value to show or compare: not applicable, or a cost that
+    nothing was divided by."""
+    if is_not_applicable(name, values):
+        return True
     divisor = COST_DIVISORS.get(name)
     return divisor is not None and not values.get(divisor)
 
 
 def measure_in(name: str, values: Mapping[str, Any]) -> str:
-    """The measure ``name`` of a row of measures, or a dash for a cost nothing was divided by."""
+    """The measure ``name`` of a row of measures: "n/a" for clicks where there are none, a dash
+    for a cost nothing was divided by."""
+    if is_not_applicable(name, values):
+        return NOT_APPLICABLE
     if is_undefined(name, values):
         return UNDEFINED
     return measure_value(name, values.get(name))

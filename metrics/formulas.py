@@ -76,21 +76,41 @@ def margin_rate(billed: Decimal, cost: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Totals:
-    """Summed base measures of any slice of daily metrics, with the derived rates of those sums."""
+    """Summed base measures of any slice of daily metrics, with the derived rates of those sums.
+
+    ``click_clicks``, ``click_impressions`` and ``click_spend`` are the clicks, impressions and
+    spend of the sources that report clicks (``metrics.clicks``): CTR and CPC are made of those,
+    so CTV impressions that can never be clicked do not drag a blended CTR down. None means every
+    source of the slice reports clicks.
+    """
 
     impressions: int = 0
     clicks: int = 0
     conversions: int = 0
     conversion_revenue: Decimal = ZERO
     spend: Decimal = ZERO
+    click_impressions: int | None = None
+    click_spend: Decimal | None = None
+    click_clicks: int | None = None
+
+    @property
+    def reports_clicks(self) -> bool:
+        """False when all the slice's impressions come from sources without clicks."""
+        return self.click_impressions is None or self.click_impressions > 0 or not self.impressions
 
     @property
     def ctr(self) -> Decimal:
-        return ctr(self.clicks, self.impressions)
+        impressions = self.impressions if self.click_impressions is None else self.click_impressions
+        return ctr(self._clicks_reported, impressions)
 
     @property
     def cpc(self) -> Decimal:
-        return cpc(self.spend, self.clicks)
+        spend = self.spend if self.click_spend is None else self.click_spend
+        return cpc(spend, self._clicks_reported)
+
+    @property
+    def _clicks_reported(self) -> int:
+        return self.clicks if self.click_clicks is None else self.click_clicks
 
     @property
     def cpa(self) -> Decimal:
@@ -100,15 +120,17 @@ class Totals:
     def roas(self) -> Decimal:
         return roas(self.conversion_revenue, self.spend)
 
-    def as_dict(self) -> dict[str, int | Decimal]:
+    def as_dict(self) -> dict[str, int | Decimal | None]:
+        """The measures; ``ctr`` and ``cpc`` are None when no source of the slice reports
+        clicks (``clicks`` stays a number: 0 recorded)."""
         return {
             "impressions": self.impressions,
             "clicks": self.clicks,
             "conversions": self.conversions,
             "conversion_revenue": to_storage(Decimal(self.conversion_revenue)),
             "spend": to_storage(Decimal(self.spend)),
-            "ctr": self.ctr,
-            "cpc": self.cpc,
+            "ctr": self.ctr if self.reports_clicks else None,
+            "cpc": self.cpc if self.reports_clicks else None,
             "cpa": self.cpa,
             "roas": self.roas,
         }
@@ -146,10 +168,17 @@ def change(measure: str, current: int | Decimal, previous: int | Decimal) -> Cha
     return Change(absolute=absolute, percent=percent)
 
 
-def changes(current: Totals, previous: Totals) -> dict[str, Change]:
-    """The change of every measure between two periods' totals (rates of sums on both sides)."""
+def changes(current: Totals, previous: Totals) -> dict[str, Change | None]:
+    """The change of every measure between two periods' totals (rates of sums on both sides);
+    None for a click rate that one of the periods does not have (no source reporting clicks)."""
     now, before = current.as_dict(), previous.as_dict()
-    return {measure: change(measure, now[measure], before[measure]) for measure in ALL_MEASURES}
+    moved: dict[str, Change | None] = {}
+    for measure in ALL_MEASURES:
+        value, earlier = now[measure], before[measure]
+        moved[measure] = (
+            None if value is None or earlier is None else change(measure, value, earlier)
+        )
+    return moved
 
 
 # --- SQL text, for set-based UPDATE/INSERT statements -----------------------------------------

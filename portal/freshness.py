@@ -14,30 +14,21 @@ from django.db.models import QuerySet
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.availability import (
-    REASON_FILE_NOT_DELIVERED,
-    REASON_INGESTION_FAILED,
+    REASON_KEYS,
+    REASON_LABELS,
     REASON_NOT_YET_PULLED,
     days_with_data,
     freshness,
     no_data_reasons,
+    reason_label_of_key,
 )
 from metrics.formatting import day_spans
 from metrics.periods import DateRange
 
 OK = "ok"
-# CSS-friendly keys and the words people read, per reason the availability selector gives.
-REASON_KEYS = {
-    REASON_FILE_NOT_DELIVERED: "not-delivered",
-    REASON_INGESTION_FAILED: "failed",
-    REASON_NOT_YET_PULLED: "not-pulled",
-}
-REASON_LABELS = {
-    "not-delivered": "File not delivered",
-    "failed": "Ingestion failed",
-    "not-pulled": "Not yet pulled",
-}
-# Facebook data arrives by upload: nothing is "pulled".
-FACEBOOK_NOT_PULLED = "Not uploaded yet"
+# Days before a source first delivered for the client, that no run explains: not missing.
+BEFORE_FIRST = "before-first"
+BEFORE_FIRST_LABEL = "Before the first delivery"
 
 
 @dataclass(frozen=True)
@@ -63,23 +54,26 @@ class SourceFreshness:
     last_loaded_at: dt.datetime | None
     days: list[DayStatus]
     missing: list[MissingDays]
+    first_date: dt.date | None = None
+    connected: bool = False
 
     @property
     def in_use(self) -> bool:
-        """Whether this source ever delivered or was tried for the clients in scope."""
-        return self.latest_date is not None or any(
-            day.key not in (OK, "not-pulled") for day in self.days
-        )
+        """The clients' own source (SPEC 9 "Whole"): it has a connection or has data."""
+        return self.connected or self.latest_date is not None
 
     @property
     def days_with_data(self) -> int:
         return sum(1 for day in self.days if day.key == OK)
 
+    @property
+    def days_expected(self) -> int:
+        """The days of the range from the source's first delivery on."""
+        return sum(1 for day in self.days if day.key != BEFORE_FIRST)
 
-def _reason_label(key: str, source: str) -> str:
-    if key == "not-pulled" and source == Source.FACEBOOK:
-        return FACEBOOK_NOT_PULLED
-    return REASON_LABELS[key]
+    @property
+    def starts_in_range(self) -> bool:
+        return any(day.key == BEFORE_FIRST for day in self.days)
 
 
 def freshness_strip(
@@ -94,16 +88,20 @@ def freshness_strip(
         reasons = no_data_reasons(clients=clients, date_range=date_range, source=name)
         delivered = with_data.get(name, set())
         days = []
+        first_date = fresh[name].first_date
         for day in date_range.each_day():
             if day in delivered:
                 days.append(DayStatus(day, OK, "Data loaded"))
                 continue
+            if day not in reasons and (first_date is None or day < first_date):
+                days.append(DayStatus(day, BEFORE_FIRST, BEFORE_FIRST_LABEL))
+                continue
             key = REASON_KEYS[reasons.get(day, REASON_NOT_YET_PULLED)]
-            days.append(DayStatus(day, key, _reason_label(key, name)))
+            days.append(DayStatus(day, key, reason_label_of_key(key, name)))
         missing = [
             MissingDays(
                 key=key,
-                label=_reason_label(key, name),
+                label=reason_label_of_key(key, name),
                 spans=day_spans([day.day for day in days if day.key == key]),
                 count=sum(1 for day in days if day.key == key),
             )
@@ -118,6 +116,8 @@ def freshness_strip(
                 last_loaded_at=fresh[name].last_loaded_at,
                 days=days,
                 missing=missing,
+                first_date=first_date,
+                connected=fresh[name].connected,
             )
         )
     return strip

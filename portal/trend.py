@@ -12,12 +12,15 @@ from django.db.models import QuerySet
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.series import series
-from reports.charts import trend_chart_svg
+from reports.charts import (
+    DEFAULT_CHART,
+    trend_chart_svg,
+)
 
 # A wide chart for screens and a narrow one for phones (the page shows one of them): drawn at the
 # size it is shown, its labels stay readable instead of being scaled down.
 WIDE = (1100, 280)
-NARROW = (360, 240)
+NARROW = (360, 260)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Trend:
     wide_svg: str
     narrow_svg: str
     days: list[tuple[dt.date, Totals]]
+    measures: tuple[str, ...] = DEFAULT_CHART
 
     @property
     def has_data(self) -> bool:
@@ -39,10 +43,19 @@ def daily_totals(metric_rows: QuerySet[Any], date_range: DateRange) -> list[tupl
     ]
 
 
-def trend(days: list[tuple[dt.date, Totals]]) -> Trend:
-    """Impressions as bars and spend as a line, as in the PDF report."""
+def trend(
+    days: list[tuple[dt.date, Totals]],
+    *,
+    measures: tuple[str, ...] = DEFAULT_CHART,
+    gaps: dict[dt.date, str] | None = None,
+) -> Trend:
+    """The chosen measures per day (bars, and a line for a second one), days without data as
+    gaps with their reason: the same chart as the PDF report's."""
     return Trend(
-        wide_svg=trend_chart_svg(days, width=WIDE[0], height=WIDE[1]),
-        narrow_svg=trend_chart_svg(days, width=NARROW[0], height=NARROW[1]),
+        wide_svg=trend_chart_svg(days, width=WIDE[0], height=WIDE[1], measures=measures, gaps=gaps),
+        narrow_svg=trend_chart_svg(
+            days, width=NARROW[0], height=NARROW[1], measures=measures, gaps=gaps
+        ),
         days=days,
+        measures=measures,
     )

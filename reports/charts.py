@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from ingestion.availability import REASON_NOT_YET_PULLED
 from metrics.formulas import ALL_MEASURES, Totals
 
 DailyPoint = tuple[dt.date, Totals]
@@ -43,9 +44,59 @@ MUTED = "#5b6478"
 GRID = "#e3e7ee"
 FONT = "Helvetica, Arial, sans-serif"
 
+# Days without data: a pale band per reason, never a dip to zero (issue 11).
+GAP_COLOURS = {
+    "no data: file not delivered": "#f6d9c4",
+    "no data: ingestion failed": "#f3c6c6",
+    "no data: not yet pulled": "#e6e9ef",
+}
+GAP_LABELS = {
+    "no data: file not delivered": "File not delivered",
+    "no data: ingestion failed": "Ingestion failed",
+    "no data: not yet pulled": "Not yet pulled",
+}
+# The measures a person may chart, one or two at a time.
+CHARTABLE = (
+    "impressions",
+    "clicks",
+    "conversions",
+    "conversion_revenue",
+    "spend",
+    "ctr",
+    "cpa",
+    "roas",
+)
+DEFAULT_CHART = ("impressions", "conversions")
+
 # Room around the plot for the axes' labels and the legend, in SVG units.
-_LEFT, _RIGHT, _TOP, _BOTTOM = 64, 64, 34, 30
+_LEFT, _RIGHT, _TOP, _BOTTOM = 70, 70, 40, 34
 _TICKS = 4
+# Axis and legend text, in SVG units (drawn at the size shown: 12 px on screen).
+_AXIS_SIZE, _LEGEND_SIZE = 12, 12
+_LEGEND_ROW = 17
+
+
+def chart_measures(value: str | None) -> tuple[str, ...]:
+    """The measures a person picked for the chart (``?chart=impressions,ctr``): one or two of
+    ``CHARTABLE``; anything else gives the default."""
+    picked = tuple(dict.fromkeys(name for name in (value or "").split(",") if name))
+    if 1 <= len(picked) <= 2 and all(name in CHARTABLE for name in picked):
+        return picked
+    return DEFAULT_CHART
+
+
+def chart_choices() -> list[tuple[str, str]]:
+    """(value, label) of every measure a person may chart."""
+    return [(name, MEASURE_LABELS[name]) for name in CHARTABLE]
+
+
+def gap_days(days: list[tuple[dt.date, Totals]], reasons: dict[dt.date, str]) -> dict[dt.date, str]:
+    """The days that hold no data at all, with why (not yet pulled when no run explains it)."""
+    return {
+        day: reasons.get(day, REASON_NOT_YET_PULLED)
+        for day, totals in days
+        if not (totals.impressions or totals.clicks or totals.conversions or totals.spend)
+    }
 
 
 def trend_chart_svg(
@@ -53,21 +104,31 @@ def trend_chart_svg(
     *,
     width: int = 720,
     height: int = 260,
-    measures: tuple[str, str] = ("impressions", "spend"),
+    measures: tuple[str, ...] = ("impressions", "spend"),
+    gaps: Mapping[dt.date, str] | None = None,
 ) -> str:
     """A chart of ``series`` (one ``(date, Totals)`` per day, in order): the first measure as
-    bars on the left axis, the second as a line on the right axis.
+    bars on the left axis, the second (if any) as a line on the right axis.
+
+    ``gaps`` are the days without data and why (an availability reason): they are drawn as a
+    pale band in the reason's colour, named in the legend, and the line breaks there instead
+    of dipping to zero.
 
     Axes start at zero and end on a round number; their labels carry thousands separators
     (``150,000``, ``$1,250``). Date labels are thinned out so they never overlap. A series with
     nothing delivered still draws both axes and says so.
     """
-    bar_measure, line_measure = measures
+    if not 1 <= len(measures) <= 2:
+        raise ValueError("chart one or two measures")
+    bar_measure, line_measure = measures[0], measures[-1]
+    gaps = gaps or {}
     for measure in measures:
         if measure not in ALL_MEASURES:
             raise ValueError(f"cannot chart {measure!r}; use one of {', '.join(ALL_MEASURES)}")
     plot_left, plot_right = _LEFT, width - _RIGHT
-    plot_top, plot_bottom = _TOP, height - _BOTTOM
+    # The legend wraps onto more rows on a narrow chart rather than running off its edge.
+    legend, legend_rows = _legend(plot_left, measures, sorted(set(gaps.values())), right=width - 8)
+    plot_top, plot_bottom = _TOP + _LEGEND_ROW * (legend_rows - 1), height - _BOTTOM
     plot_width, plot_height = plot_right - plot_left, plot_bottom - plot_top
 
     bars = [_value(totals, bar_measure) for _, totals in series]
@@ -85,17 +146,25 @@ def trend_chart_svg(
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
     # Grid and both axes' labels.
+    count = len(series)
+    slot = plot_width / count if count else plot_width
+    for index, (day, _) in enumerate(series):
+        if day in gaps:
+            parts.append(
+                f'<rect x="{plot_left + slot * index:.1f}" y="{plot_top:.1f}" '
+                f'width="{slot:.1f}" height="{plot_height:.1f}" '
+                f'fill="{GAP_COLOURS.get(gaps[day], GRID)}"/>'
+            )
     for index, (bar_tick, line_tick) in enumerate(zip(bar_ticks, line_ticks, strict=True)):
         y = plot_bottom - plot_height * index / _TICKS
         parts.append(_line(plot_left, y, plot_right, y, GRID if index else MUTED))
-        parts.append(_text(plot_left - 6, y + 3.5, _format(bar_tick, bar_measure), "end"))
-        parts.append(_text(plot_right + 6, y + 3.5, _format(line_tick, line_measure), "start"))
+        parts.append(_text(plot_left - 6, y + 4, _format(bar_tick, bar_measure), "end"))
+        if len(measures) == 2:
+            parts.append(_text(plot_right + 6, y + 4, _format(line_tick, line_measure), "start"))
 
-    count = len(series)
-    slot = plot_width / count if count else plot_width
     bar_width = max(1.0, slot * 0.7)
     for index, value in enumerate(bars):
-        if value <= 0:
+        if value <= 0 or series[index][0] in gaps:
             continue
         y = y_of(value, bar_ticks[-1])
         x = plot_left + slot * index + (slot - bar_width) / 2
@@ -103,17 +172,28 @@ def trend_chart_svg(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width:.1f}" '
             f'height="{plot_bottom - y:.1f}" fill="{BAR_COLOUR}"/>'
         )
-    if count:
+    if count and len(measures) == 2:
         points = [
             (plot_left + slot * (index + 0.5), y_of(value, line_ticks[-1]))
             for index, value in enumerate(line)
+            if series[index][0] not in gaps
         ]
-        coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(
-            f'<polyline points="{coordinates}" fill="none" stroke="{LINE_COLOUR}" '
-            'stroke-width="2" stroke-linejoin="round"/>'
-        )
-        if count <= 45:
+        # One polyline per run of days with data: the line breaks over a gap.
+        runs: list[list[tuple[float, float]]] = [[]]
+        for index, value in enumerate(line):
+            if series[index][0] in gaps:
+                runs.append([])
+            else:
+                runs[-1].append((plot_left + slot * (index + 0.5), y_of(value, line_ticks[-1])))
+        for run in runs:
+            if len(run) < 2:
+                continue
+            coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(
+                f'<polyline points="{coordinates}" fill="none" stroke="{LINE_COLOUR}" '
+                'stroke-width="2" stroke-linejoin="round"/>'
+            )
+        if count <= 45 or any(len(run) == 1 for run in runs):
             parts.extend(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{LINE_COLOUR}"/>'
                 for x, y in points
@@ -125,7 +205,7 @@ def trend_chart_svg(
     for index, (day, _) in enumerate(series):
         if index % step == 0 or (index == count - 1 and last_gap * slot >= 60):
             x = plot_left + slot * (index + 0.5)
-            parts.append(_text(x, plot_bottom + 16, _format_day(day), "middle"))
+            parts.append(_text(x, plot_bottom + 18, _format_day(day), "middle"))
     if not any(bars) and not any(line):
         parts.append(
             _text(
@@ -136,7 +216,7 @@ def trend_chart_svg(
                 size=12,
             )
         )
-    parts.extend(_legend(plot_left, measures))
+    parts.extend(legend)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -180,7 +260,7 @@ def _format_day(day: dt.date) -> str:
     return f"{day:%b} {day.day}"
 
 
-def _title(series: Sequence[DailyPoint], measures: tuple[str, str]) -> str:
+def _title(series: Sequence[DailyPoint], measures: tuple[str, ...]) -> str:
     names = " and ".join(MEASURE_LABELS[measure] for measure in measures)
     if not series:
         return f"{names} per day"
@@ -194,25 +274,52 @@ def _line(x1: float, y1: float, x2: float, y2: float, colour: str) -> str:
     )
 
 
-def _text(x: float, y: float, content: str, anchor: str, *, size: int = 10) -> str:
+def _text(x: float, y: float, content: str, anchor: str, *, size: int = _AXIS_SIZE) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{MUTED}" '
         f'text-anchor="{anchor}">{escape(content)}</text>'
     )
 
 
-def _legend(left: float, measures: tuple[str, str]) -> list[str]:
-    bar_label, line_label = (
-        f"{MEASURE_LABELS[measure]} ({side})"
-        for measure, side in zip(measures, ("left axis", "right axis"), strict=True)
+def _legend(
+    left: float, measures: tuple[str, ...], reasons: list[str], *, right: float
+) -> tuple[list[str], int]:
+    """Bars, line and the reasons of the gaps, one after another, on as many rows as the width
+    needs (Helvetica at 12 units averages about 6.6 units per character). Returns the markup
+    and the number of rows."""
+    sides = ("left axis", "right axis") if len(measures) == 2 else ("",)
+    items: list[tuple[str, str]] = []
+    for index, (measure, side) in enumerate(zip(measures, sides, strict=True)):
+        label = f"{MEASURE_LABELS[measure]} ({side})" if side else MEASURE_LABELS[measure]
+        items.append(("bar" if index == 0 else "line", label))
+    for reason in reasons:
+        items.append((reason, f"No data: {GAP_LABELS.get(reason, reason).lower()}"))
+    parts: list[str] = []
+    x, row = left, 0
+    for key, label in items:
+        item_width = 16 + len(label) * 6.6
+        if x > left and x + item_width > right:
+            x, row = left, row + 1
+        y = 12 + _LEGEND_ROW * row
+        if key == "bar":
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="11" fill="{BAR_COLOUR}"/>')
+        elif key == "line":
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y + 5.5}" x2="{x + 12:.1f}" y2="{y + 5.5}" '
+                f'stroke="{LINE_COLOUR}" stroke-width="2"/>'
+            )
+        else:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="12" height="11" '
+                f'fill="{GAP_COLOURS.get(key, GRID)}" stroke="{GRID}" stroke-width="1"/>'
+            )
+        parts.append(_legend_text(x + 16, y + 10, label))
+        x += item_width + 18
+    return parts, row + 1
+
+
+def _legend_text(x: float, y: float, label: str) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{_LEGEND_SIZE}" fill="{INK}">'
+        f"{escape(label)}</text>"
     )
-    # Helvetica at 11 units averages about 6 units per character.
-    line_left = left + 16 + len(bar_label) * 6 + 24
-    return [
-        f'<rect x="{left:.1f}" y="10" width="12" height="10" fill="{BAR_COLOUR}"/>',
-        f'<text x="{left + 16:.1f}" y="19" font-size="11" fill="{INK}">{escape(bar_label)}</text>',
-        f'<line x1="{line_left:.1f}" y1="15" x2="{line_left + 14:.1f}" y2="15" '
-        f'stroke="{LINE_COLOUR}" stroke-width="2"/>',
-        f'<text x="{line_left + 18:.1f}" y="19" font-size="11" fill="{INK}">'
-        f"{escape(line_label)}</text>",
-    ]

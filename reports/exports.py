@@ -55,13 +55,16 @@ def _csv_value(value: Cell) -> Any:
     return _safe(value)
 
 
-# Number formats by column kind; the cells keep full precision, the formats round for display.
+# Number formats by column kind; the cells keep full precision, the formats round for display
+# as the pages do (2 places). Percent cells hold fractions (0.0235 for 2.35 %).
 NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "count": "#,##0",
     "money": "#,##0.00",
-    "percent": "0.00",
+    "percent": "0.00%",
 }
+
+XlsxCell = tuple[Cell, str]
 
 
 def xlsx_file(
@@ -71,35 +74,58 @@ def xlsx_file(
     kinds: list[str],
     rows: Iterable[tuple[Cell, ...]],
     widths: list[int],
+    totals: tuple[Cell, ...] | None = None,
+    first_sheet: tuple[str, list[str], list[tuple[XlsxCell, ...]]] | None = None,
 ) -> IO[bytes]:
     """The rows as an XLSX workbook in a temporary file (rewound, ready to stream).
 
     openpyxl's write-only mode writes rows to disk as they come, so memory stays flat whatever
     the number of rows. ``kinds`` names each column's number format (text when absent from
-    ``NUMBER_FORMATS``).
+    ``NUMBER_FORMATS``). The header row is bold, frozen and carries an autofilter; ``totals``
+    is a bold last row; ``first_sheet`` (title, headers, rows of (value, kind) cells) comes
+    before the rows' sheet.
     """
     workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    if first_sheet is not None:
+        title, first_headers, first_rows = first_sheet
+        summary = workbook.create_sheet(defuse(title)[:31])
+        summary.column_dimensions["A"].width = 30
+        for letter in ("B", "C"):
+            summary.column_dimensions[letter].width = 18
+        summary.append([_xlsx_cell(summary, header, "text", bold) for header in first_headers])
+        for first_row in first_rows:
+            summary.append([_xlsx_cell(summary, value, kind) for value, kind in first_row])
     sheet = workbook.create_sheet(defuse(sheet_title)[:31])
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=defuse(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats = [NUMBER_FORMATS.get(kind) for kind in kinds]
+    sheet.append([_xlsx_cell(sheet, header, "text", bold) for header in headers])
+    count = 1
     for row in rows:
-        cells = []
-        for value, number_format in zip(row, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=_safe(value))
-            if number_format and value is not None:
-                cell.number_format = number_format
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(
+            [_xlsx_cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count}"
+    if totals is not None:
+        sheet.append(
+            [
+                _xlsx_cell(sheet, value, kind, bold)
+                for value, kind in zip(totals, kinds, strict=True)
+            ]
+        )
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(output)
     output.seek(0)
     return output
+
+
+def _xlsx_cell(sheet: Any, value: Cell, kind: str, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_safe(value))
+    number_format = NUMBER_FORMATS.get(kind)
+    if number_format and value is not None and not isinstance(value, str):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell

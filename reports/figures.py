@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from campaigns.models import Source
+from metrics.clicks import reports_clicks
 from metrics.formulas import BASE_MEASURES, Change, Totals, changes
 from metrics.periods import ONE_DAY, DateRange, Granularity, period_start
 
@@ -38,6 +39,11 @@ class RankedRow:
     @property
     def source_label(self) -> str:
         return Source(self.source).label
+
+    @property
+    def reports_clicks(self) -> bool:
+        """False for a source without clicks (CTV): its CTR is written "n/a"."""
+        return reports_clicks(self.source)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class ReportFigures:
     completeness: tuple[SourceCompleteness, ...] = field(default=())
 
     @property
-    def changes(self) -> dict[str, Change]:
+    def changes(self) -> dict[str, Change | None]:
         return changes(self.current, self.previous)
 
     @property
@@ -121,28 +127,40 @@ def summary_ranges(granularity: Granularity, start: dt.date) -> tuple[DateRange,
 
 
 def totals_json(totals: Totals) -> dict[str, Any]:
+    measures = {
+        **totals.as_dict(),
+        "click_clicks": totals.click_clicks,
+        "click_impressions": totals.click_impressions,
+        "click_spend": totals.click_spend,
+    }
     return {
-        measure: value if isinstance(value, int) else str(value)
-        for measure, value in totals.as_dict().items()
+        measure: value if value is None or isinstance(value, int) else str(value)
+        for measure, value in measures.items()
     }
 
 
 def totals_from_json(data: dict[str, Any]) -> Totals:
+    click_spend = data.get("click_spend")
     return Totals(
         impressions=int(data["impressions"]),
         clicks=int(data["clicks"]),
         conversions=int(data["conversions"]),
         conversion_revenue=Decimal(data["conversion_revenue"]),
         spend=Decimal(data["spend"]),
+        click_clicks=data.get("click_clicks"),
+        click_impressions=data.get("click_impressions"),
+        click_spend=None if click_spend is None else Decimal(click_spend),
     )
 
 
-def changes_json(figures: ReportFigures) -> dict[str, dict[str, Any]]:
+def changes_json(figures: ReportFigures) -> dict[str, dict[str, Any] | None]:
     return {
         measure: {
             "absolute": moved.absolute if isinstance(moved.absolute, int) else str(moved.absolute),
             "percent": None if moved.percent is None else str(moved.percent),
         }
+        if moved is not None
+        else None
         for measure, moved in figures.changes.items()
     }
 

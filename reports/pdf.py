@@ -10,6 +10,7 @@ The chart and the styles are inline, so the report needs no file at all.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
@@ -22,10 +23,17 @@ from django.utils import timezone
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from ingestion.availability import (
+    REASON_FILE_NOT_DELIVERED,
+    REASON_INGESTION_FAILED,
+    REASON_NOT_YET_PULLED,
+    reason_label,
+)
+from metrics.formatting import NOT_APPLICABLE, change_text, day_spans
 from metrics.formulas import to_display
 from metrics.periods import DateRange
-from reports.charts import trend_chart_svg
-from reports.figures import ReportFigures
+from reports.charts import DEFAULT_CHART, gap_days, trend_chart_svg
+from reports.figures import ReportFigures, SourceCompleteness
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +76,13 @@ def report_pdf(
     client_name: str,
     title: str,
     source_label: str = "",
+    chart: tuple[str, ...] = DEFAULT_CHART,
     pacing_rows: Sequence[Any] = (),
 ) -> bytes:
     """The report a client would forward: KPIs against the previous period, the daily trend,
     pacing against insertion orders (``pacing.panel`` rows), top campaigns and creatives,
     underperformers and what data is still missing."""
-    report = report_context(figures, client_name, title, source_label)
+    report = report_context(figures, client_name, title, source_label, chart=chart)
     report["pacing_rows"] = pacing_rows
     return render_pdf(render_to_string(TEMPLATE, report))
 
@@ -102,9 +111,17 @@ NEUTRAL = frozenset({"spend"})
 
 
 def report_context(
-    figures: ReportFigures, client_name: str, title: str, source_label: str = ""
+    figures: ReportFigures,
+    client_name: str,
+    title: str,
+    source_label: str = "",
+    *,
+    chart: tuple[str, ...] = DEFAULT_CHART,
 ) -> dict[str, Any]:
-    chart = trend_chart_svg(list(figures.daily), width=620, height=220)
+    daily = list(figures.daily)
+    svg = trend_chart_svg(
+        daily, width=620, height=240, measures=chart, gaps=gap_days(daily, _reasons(figures))
+    )
     moved = figures.changes
     current, previous = figures.current.as_dict(), figures.previous.as_dict()
     kpis = []
@@ -115,8 +132,11 @@ def report_context(
                 "label": label,
                 "current": _format(current[measure], kind),
                 "previous": _format(previous[measure], kind),
-                "change": _format_change(change.absolute, change.percent, kind),
-                "tone": _tone(measure, change.absolute),
+                # The page's one rule (metrics.formatting.change_text): 2 places.
+                "change": change_text(measure, change).text
+                if change is not None
+                else NOT_APPLICABLE,
+                "tone": _tone(measure, change.absolute) if change is not None else "flat",
             }
         )
     show_client = len({row.client for row in figures.top_campaigns_by_conversions}) > 1
@@ -129,16 +149,52 @@ def report_context(
         "previous_period": _range_label(figures.previous_range),
         "kpis": kpis,
         "headline": [kpi for kpi in kpis if kpi["label"] in HEADLINE],
-        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode(),
+        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
         "show_client": show_client,
         "generated_at": timezone.localtime(),
-        "incomplete_sources": [source for source in figures.completeness if not source.complete],
+        "incomplete_sources": [
+            {
+                "label": source.label,
+                "days": source.days,
+                "days_with_data": source.days_with_data,
+                "missing": _missing_spans(source),
+            }
+            for source in figures.completeness
+            if not source.complete
+        ],
         "thresholds": {
             "max_ctr": settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
             "min_spend": settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
             "max_conversions": settings.SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS,
         },
     }
+
+
+# When sources disagree about a day, the reason the page shows first.
+_REASON_ORDER = (REASON_FILE_NOT_DELIVERED, REASON_INGESTION_FAILED, REASON_NOT_YET_PULLED)
+
+
+def _reasons(figures: ReportFigures) -> dict[dt.date, str]:
+    """Why each day some source has no data, as the page weighs it."""
+    reasons: dict[dt.date, str] = {}
+    for source in figures.completeness:
+        for missing in source.missing:
+            known = reasons.get(missing.day)
+            if known is None or _REASON_ORDER.index(missing.reason) < _REASON_ORDER.index(known):
+                reasons[missing.day] = missing.reason
+    return reasons
+
+
+def _missing_spans(source: SourceCompleteness) -> list[str]:
+    """The source's missing days as the page writes them: per reason, consecutive days as one
+    span ("Not yet pulled: Nov 23\u201328")."""
+    by_reason: dict[str, list[dt.date]] = {}
+    for missing in source.missing:
+        by_reason.setdefault(missing.reason, []).append(missing.day)
+    return [
+        f"{reason_label(reason, source.source)}: {', '.join(day_spans(days))}"
+        for reason, days in by_reason.items()
+    ]
 
 
 def _range_label(date_range: DateRange) -> str:
@@ -152,23 +208,15 @@ def _range_label(date_range: DateRange) -> str:
     return f"{start:%B} {start.day} - {end.day}, {end.year}"
 
 
-def _format(value: int | Decimal, kind: str) -> str:
+def _format(value: int | Decimal | None, kind: str) -> str:
+    if value is None:
+        return NOT_APPLICABLE  # a click rate where no source reports clicks
     if kind == "count":
         return f"{value:,}"
     shown = to_display(Decimal(value))
     if kind == "percent":
         return f"{shown:,.2f}%"
     return f"${shown:,.2f}"
-
-
-def _format_change(absolute: int | Decimal, percent: Decimal | None, kind: str) -> str:
-    if kind == "percent":
-        points = to_display(Decimal(absolute))
-        return f"{points:+,.2f} pts" if points else "no change"
-    if percent is None:
-        return "new" if absolute else "no change"
-    shown = to_display(percent)
-    return f"{shown:+,.1f}%" if shown else "no change"
 
 
 def _tone(measure: str, absolute: int | Decimal) -> str:

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Greatest, Least
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from accounts.models import Role, User
 from campaigns.models import Source
 from clients.models import Client, ClientStatus
-from ingestion.availability import REASON_NOT_YET_PULLED, no_data_reasons
-from ingestion.models import IngestionRun
+from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
 from metrics.models import DailyMetric
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series
+from metrics.visibility import ADMIN_ONLY_COST_FIELDS, field_visible
 from reports.figures import MissingDay, RankedRow, ReportFigures, SourceCompleteness
 from reports.models import Summary
 
@@ -91,13 +90,8 @@ def report_figures(
             .filter(total_conversion_revenue__gt=0)
             .order_by(*_descending("conversion_revenue", "conversions"), "campaign_id")[:top_n],
         ),
-        top_creatives=_ranked(
-            CREATIVES,
-            performance(CREATIVES)
-            .filter(total_conversions__gt=0)
-            .order_by(*_descending("conversions", "conversion_revenue", "clicks"), "creative_id")[
-                :top_n
-            ],
+        top_creatives=_top_creatives(
+            clients=clients, date_range=date_range, source=source, limit=top_n
         ),
         underperformers=_ranked(
             CREATIVES, underperforming[: settings.SUMMARY_UNDERPERFORMERS_SHOWN]
@@ -109,6 +103,49 @@ def report_figures(
 
 def _descending(*measures: str) -> list[Any]:
     return [F(f"{_TOTAL}{measure}").desc() for measure in measures]
+
+
+def _top_creatives(
+    *, clients: QuerySet[Client], date_range: DateRange, source: str | None, limit: int
+) -> tuple[RankedRow, ...]:
+    """The creatives with the most conversions, grouped by creative: a creative (its name and
+    size in one campaign) that runs in several placements (a CTV spot on four channels) is one
+    row over all of them, not one per placement. One query."""
+    rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
+    grouped: QuerySet[Any] = rows.values("campaign_id", "creative__name", "creative__size")
+    found = (
+        grouped.annotate(
+            **summed_measures(prefix=_TOTAL),
+            client_name=Min("client__name"),
+            source_name=Min("source"),
+            campaign_name=Min("campaign__name"),
+            first_creative_id=Min("creative_id"),
+            placement_count=Count("placement_id", distinct=True),
+            placement_name=Min("placement__name"),
+        )
+        .filter(total_conversions__gt=0)
+        .order_by(
+            *_descending("conversions", "conversion_revenue", "clicks"),
+            "creative__name",
+            "creative__size",
+            "campaign_id",
+        )[:limit]
+    )
+    return tuple(
+        RankedRow(
+            id=row["first_creative_id"],
+            name=row["creative__name"],
+            client=row["client_name"],
+            source=row["source_name"],
+            campaign=row["campaign_name"],
+            size=row["creative__size"],
+            totals=totals_from_row(row, prefix=_TOTAL),
+            placement=row["placement_name"]
+            if row["placement_count"] == 1
+            else f"{row['placement_count']} placements",
+        )
+        for row in found
+    )
 
 
 def _underperformers(
@@ -153,8 +190,10 @@ def _ranked(level: HierarchyLevel, rows: QuerySet[Any]) -> tuple[RankedRow, ...]
 def completeness(
     *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
 ) -> tuple[SourceCompleteness, ...]:
-    """Per source that delivered or ran in the range: the days with data, and why the others
-    have none. A source the clients never use in the range is not listed."""
+    """Per source of the clients' own (``ingestion.availability.freshness``: a connection
+    or data): the days of the range with data, and why the others have none. Days before the
+    source first delivered are not missing unless a run explains them (a file not delivered); a
+    source with no data in the range and no missing day is not listed."""
     sources = [source] if source else list(Source.values)
     delivered: dict[str, set[dt.date]] = {name: set() for name in sources}
     for name, day in (
@@ -163,33 +202,29 @@ def completeness(
         .distinct()
     ):
         delivered[name].add(day)
-    ran = set(
-        IngestionRun.objects.filter(client__in=clients, source__in=sources)
-        .annotate(
-            first_day=Least("requested_date", "date_from"),
-            last_day=Greatest("requested_date", "date_to"),
-        )
-        .filter(first_day__lte=date_range.end, last_day__gte=date_range.start)
-        .values_list("source", flat=True)
-        .distinct()
-    )
+    fresh = {entry.source: entry for entry in freshness(clients=clients, sources=sources)}
     result = []
     for name in sources:
         # Asked for every source, needed or not: the number of queries stays the same whatever
         # the data looks like.
         reasons = no_data_reasons(clients=clients, date_range=date_range, source=name)
-        if not delivered[name] and name not in ran:
+        if not fresh[name].in_use:
+            continue
+        first_date = fresh[name].first_date
+        missing = tuple(
+            MissingDay(day, reasons.get(day, REASON_NOT_YET_PULLED))
+            for day in date_range.each_day()
+            if day not in delivered[name]
+            and (day in reasons or (first_date is not None and day >= first_date))
+        )
+        if not delivered[name] and not missing:
             continue
         result.append(
             SourceCompleteness(
                 source=name,
                 days=date_range.days,
                 days_with_data=len(delivered[name]),
-                missing=tuple(
-                    MissingDay(day, reasons.get(day, REASON_NOT_YET_PULLED))
-                    for day in date_range.each_day()
-                    if day not in delivered[name]
-                ),
+                missing=missing,
             )
         )
     return tuple(result)
@@ -223,27 +258,48 @@ def weekly_email_recipients(*, client: Client) -> QuerySet[User]:
 
 # --- Exports ---------------------------------------------------------------------------------
 
-# (column heading, value path on the daily metric), in the order of an export's columns.
-EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Date", "date"),
-    ("Client", "client__name"),
-    ("Source", "source"),
-    ("Campaign", "campaign__name"),
-    ("Strategy", "strategy__name"),
-    ("Placement", "placement__name"),
-    ("Creative", "creative__name"),
-    ("Creative size", "creative__size"),
-    ("Impressions", "impressions"),
-    ("Clicks", "clicks"),
-    ("Conversions", "conversions"),
-    ("Revenue", "conversion_revenue"),
-    ("Spend", "spend"),
-    ("Platform spend", "source_spend"),
-    ("CTR %", "ctr"),
-    ("CPC", "cpc"),
-    ("CPA", "cpa"),
-    ("ROAS %", "roas"),
+
+class ExportColumn(NamedTuple):
+    """One column of an export: its heading, the value's path on the daily metric, its number
+    format (a key of ``reports.exports.NUMBER_FORMATS``, text otherwise) and its width."""
+
+    heading: str
+    path: str
+    kind: str
+    width: int
+
+
+# Every column an export may have, in order. Which of them a reader gets is decided by
+# ``metrics.visibility`` (``export_columns``): the agency's cost only for admins.
+EXPORT_COLUMNS: tuple[ExportColumn, ...] = (
+    ExportColumn("Date", "date", "date", 11),
+    ExportColumn("Client", "client__name", "text", 22),
+    ExportColumn("Source", "source", "text", 10),
+    ExportColumn("Campaign", "campaign__name", "text", 28),
+    ExportColumn("Strategy", "strategy__name", "text", 24),
+    ExportColumn("Placement", "placement__name", "text", 24),
+    ExportColumn("Creative", "creative__name", "text", 28),
+    ExportColumn("Creative size", "creative__size", "text", 12),
+    ExportColumn("Impressions", "impressions", "count", 13),
+    ExportColumn("Clicks", "clicks", "count", 10),
+    ExportColumn("Conversions", "conversions", "count", 12),
+    ExportColumn("Revenue", "conversion_revenue", "money", 12),
+    ExportColumn("Spend", "spend", "money", 12),
+    ExportColumn(ADMIN_ONLY_COST_FIELDS["source_spend"], "source_spend", "money", 26),
+    ExportColumn("CTR %", "ctr", "percent", 9),
+    ExportColumn("CPC", "cpc", "money", 10),
+    ExportColumn("CPA", "cpa", "money", 10),
+    ExportColumn("ROAS %", "roas", "percent", 10),
 )
+
+
+def export_columns(*, with_cost: bool) -> tuple[ExportColumn, ...]:
+    """The columns of an export for a reader who may (admins) or may not see the agency's cost."""
+    return tuple(
+        column for column in EXPORT_COLUMNS if field_visible(column.path, with_cost=with_cost)
+    )
+
+
 # Rows fetched from the database at a time while an export streams.
 EXPORT_CHUNK_ROWS = 2000
 
@@ -258,11 +314,15 @@ def export_rows_queryset(
 
 
 def export_rows(
-    *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
+    *,
+    clients: QuerySet[Client],
+    date_range: DateRange,
+    columns: tuple[ExportColumn, ...],
+    source: str | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """One tuple per day x campaign x strategy x placement x creative (the stored grain), values
-    in ``EXPORT_COLUMNS`` order, read from a server-side cursor in chunks: an export of any size
-    never holds more than a chunk in memory."""
+    in ``columns`` order (see ``export_columns``), read from a server-side cursor in chunks: an
+    export of any size never holds more than a chunk in memory."""
     rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
     return (
         rows.order_by(
@@ -276,7 +336,7 @@ def export_rows(
             "creative__size",
             "id",
         )
-        .values_list(*(path for _, path in EXPORT_COLUMNS))
+        .values_list(*(column.path for column in columns))
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
 

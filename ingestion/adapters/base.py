@@ -51,3 +51,6 @@ class ParsedFile:
     headers: dict[str, str]
     reported_totals: dict[str, Decimal] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The ad accounts a Meta export names, as (name, id) pairs ("" for an id it does not carry);
+    # None when it has no account column.
+    accounts: list[tuple[str, str]] | None = None

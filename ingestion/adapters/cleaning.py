@@ -19,18 +19,27 @@ _WHITESPACE = " \t\r\n\f\v\u00a0"
 _SPACES = f"[{_WHITESPACE}]+"
 
 
+# Everything a header may be written with besides letters and digits: spaces, underscores,
+# hyphens, brackets, dots...
+_NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
+
+
 def normalize_header(header: object) -> str:
-    return re.sub(_SPACES, " ", str(header if header is not None else "")).strip().lower()
+    """A header as it is matched: case, spaces, underscores and punctuation ignored, so
+    ``Campaign Name``, ``campaign_name``, ``Campaign-Name`` and ``CAMPAIGN NAME`` are one name."""
+    text = str(header if header is not None else "")
+    return _NOT_LETTERS_OR_DIGITS.sub("", text).casefold()
 
 
 def map_headers(columns: Iterable[str], aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """Canonical column -> the file's header, trying each canonical column's aliases in order."""
+    """Canonical column -> the file's header, trying each canonical column's aliases in order
+    (both sides compared by ``normalize_header``)."""
     by_normal: dict[str, str] = {}
     for column in columns:
         by_normal.setdefault(normalize_header(column), column)
     found = {}
     for canonical, names in aliases.items():
-        for name in names:
+        for name in map(normalize_header, names):
             if name in by_normal:
                 found[canonical] = by_normal[name]
                 break

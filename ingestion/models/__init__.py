@@ -8,7 +8,12 @@ from ingestion.models.runs import (
     RunTrigger,
     StagingRow,
 )
-from ingestion.sources.facebook.models import FacebookUpload, UploadStatus, upload_storage_name
+from ingestion.sources.facebook.models import (
+    FacebookAdAccount,
+    FacebookUpload,
+    UploadStatus,
+    upload_storage_name,
+)
 from ingestion.sources.surfside.models import SurfsideConnection
 from ingestion.sources.vibe.models import (
     ACTIVE_STATES,
@@ -22,6 +27,7 @@ __all__ = [
     "ACTIVE_STATES",
     "BackfillJob",
     "BackfillStatus",
+    "FacebookAdAccount",
     "FacebookUpload",
     "IngestionRun",
     "ReportState",

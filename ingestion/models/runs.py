@@ -82,6 +82,12 @@ class IngestionRun(TimestampedModel):
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
     )
+    refused = models.BooleanField(
+        default=False,
+        help_text="An uploaded file, or some of its rows, refused for its own format or content: "
+        "the uploader's to mend (they see why), not an incident. It alerts no one, leaves the "
+        "health page green and cannot be re-run (the same file would be refused again).",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -145,9 +145,19 @@ def test_the_client_page_edits_the_surfside_connection_through_the_service(brows
         "surfside_connection-0-file_pattern": "{date:%Y%m%d}.csv",
         "surfside_connection-0-campaign_name": "Always on",
         "surfside_connection-0-is_enabled": "on",
+        # An admin adds the ad account whose Meta exports belong to the client.
+        "facebook_ad_accounts-TOTAL_FORMS": "1",
+        "facebook_ad_accounts-INITIAL_FORMS": "0",
+        "facebook_ad_accounts-MIN_NUM_FORMS": "0",
+        "facebook_ad_accounts-MAX_NUM_FORMS": "1000",
+        "facebook_ad_accounts-0-name": "Acme Foods Ads",
+        "facebook_ad_accounts-0-account_id": "1234567",
     }
     response = browser.post(f"/admin/clients/client/{client_a.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     client_a.refresh_from_db()
     assert client_a.surfside_connection.file_pattern == "{date:%Y%m%d}.csv"
+    assert list(client_a.facebook_ad_accounts.values_list("name", "account_id")) == [
+        ("Acme Foods Ads", "1234567")
+    ]
     assert AuditLog.objects.filter(entity_type="ingestion.SurfsideConnection").exists()

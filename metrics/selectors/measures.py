@@ -11,6 +11,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from clients.models import Client
+from metrics.clicks import click_sources
 from metrics.formulas import BASE_MEASURES, Totals
 from metrics.models import CampaignDayRollup
 
@@ -24,7 +25,14 @@ def summed_measures(*, prefix: str = "", where: Q | None = None) -> dict[str, Co
     also a field) and from each other (two periods summed in one query); ``where`` restricts
     which rows each sum counts.
     """
+    clicking = click_sources() if where is None else where & click_sources()
     return {
+        # What CTR and CPC are made of: the clicks, impressions and spend of the sources that
+        # report clicks.
+        # First: without a prefix, a later "impressions" would name the sum above, not the field.
+        f"{prefix}click_clicks": Coalesce(Sum("clicks", filter=clicking), 0),
+        f"{prefix}click_impressions": Coalesce(Sum("impressions", filter=clicking), 0),
+        f"{prefix}click_spend": Coalesce(Sum("spend", filter=clicking), _ZERO_MONEY),
         f"{prefix}impressions": Coalesce(Sum("impressions", filter=where), 0),
         f"{prefix}clicks": Coalesce(Sum("clicks", filter=where), 0),
         f"{prefix}conversions": Coalesce(Sum("conversions", filter=where), 0),
@@ -37,7 +45,12 @@ def summed_measures(*, prefix: str = "", where: Q | None = None) -> dict[str, Co
 
 def totals_from_row(row: Mapping[str, Any], *, prefix: str = "") -> Totals:
     """The ``Totals`` of a row produced with ``summed_measures(prefix=prefix)``."""
-    return Totals(**{measure: row[f"{prefix}{measure}"] for measure in BASE_MEASURES})
+    return Totals(
+        **{measure: row[f"{prefix}{measure}"] for measure in BASE_MEASURES},
+        click_clicks=row.get(f"{prefix}click_clicks"),
+        click_impressions=row.get(f"{prefix}click_impressions"),
+        click_spend=row.get(f"{prefix}click_spend"),
+    )
 
 
 def rollups_in_range(

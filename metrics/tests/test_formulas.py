@@ -104,3 +104,24 @@ def test_rates_change_in_points():
     assert moved["ctr"] == formulas.Change(Decimal("0.050000"), None)
     assert moved["clicks"] == formulas.Change(5, Decimal("25.000000"))
     assert set(moved) == set(formulas.ALL_MEASURES)
+
+
+def test_click_rates_are_made_of_the_sources_that_report_clicks_only():
+    # 10,000 Surfside impressions with 20 clicks and $150, plus 30,000 CTV impressions ($450).
+    blended = Totals(
+        impressions=40_000,
+        clicks=20,
+        spend=Decimal("600"),
+        click_clicks=20,
+        click_impressions=10_000,
+        click_spend=Decimal("150"),
+    )
+    assert (blended.ctr, blended.cpc) == (Decimal("0.200000"), Decimal("7.500000"))
+    assert blended.as_dict()["clicks"] == 20
+    # Only CTV: clicks stays a number, the click rates have no meaning.
+    ctv = Totals(impressions=30_000, spend=Decimal("450"), click_clicks=0, click_impressions=0)
+    assert (ctv.as_dict()["clicks"], ctv.as_dict()["ctr"], ctv.as_dict()["cpc"]) == (0, None, None)
+    moved = formulas.changes(ctv, blended)
+    assert moved["ctr"] is None and moved["cpc"] is None
+    # Nothing delivered: zeros, as before.
+    assert Totals(click_impressions=0).as_dict()["ctr"] == Decimal(0)

@@ -2,8 +2,10 @@ import html as html_module
 import re
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client as BrowserClient
 
+from accounts.tests.factories import UserFactory
 from campaigns.tests.factories import CreativeFactory
 from metrics.tests.factories import rollups_built
 from tests.report_data import days_ago, deliver
@@ -30,8 +32,9 @@ def test_the_dashboard_shows_the_clients_figures_for_people(user_a, tree):
     assert "Acme Foods" in text
     assert "541,210" in text
     assert "$8,118.15" in text
-    # CTR of the sums: 1,141 clicks / 541,210 impressions.
-    assert "0.21%" in text
+    # CTR of the sums of the sources that report clicks: 1,041 Surfside clicks / 441,210
+    # Surfside impressions (Vibe's CTV cannot be clicked).
+    assert "0.24%" in text
     assert "Borealis" not in text and "777,777" not in text
 
 
@@ -60,7 +63,38 @@ def test_days_without_data_say_why(user_a, tree):
     text = text_of(browser_for(user_a).get("/dashboard/"))
     missing = days_ago(3)
     assert f"File not delivered: {missing:%b} {missing.day}" in text
-    assert "No data so far from Facebook for Acme Foods" in text
+
+
+def section(page, marker: str) -> str:
+    """The visible text of the page's element that starts at ``marker``."""
+    html = page.content.decode()
+    start = html.index(marker)
+    return text_of(HttpResponse(html[start : html.index("</section>", start)]))
+
+
+def test_data_status_and_the_source_filter_speak_of_the_clients_own_sources(user_a, tree, client_b):
+    page = browser_for(user_a).get("/dashboard/")
+    status = section(page, 'aria-labelledby="freshness-title"')
+    assert "Surfside" in status and "Vibe" in status
+    assert "Facebook" not in status and "No data so far" not in status
+    # Vibe first delivered two days ago: the 28 days before are not missing, yesterday is.
+    yesterday = days_ago(1)
+    assert (
+        f"1 of 2 days since the first delivery ({days_ago(2):%b} {days_ago(2).day}) have data. "
+        f"Not yet pulled: {yesterday:%b} {yesterday.day}"
+    ) in status
+    assert source_options(page) == ["", "surfside", "vibe"]
+
+    # Client B delivers through Surfside alone.
+    page = browser_for(UserFactory(client=client_b)).get("/dashboard/")
+    status = section(page, 'aria-labelledby="freshness-title"')
+    assert "Surfside" in status and "Vibe" not in status and "Facebook" not in status
+    assert source_options(page) == ["", "surfside"]
+
+
+def source_options(page) -> list[str]:
+    select = page.content.decode().split('id="id_source"')[1].split("</select>")[0]
+    return re.findall(r'<option value="(\w*)"', select)
 
 
 def test_a_bad_range_is_explained_and_the_default_shown(user_a, tree):
@@ -126,7 +160,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # names; totals per day (the trend); days with data per source, freshness, and the reasons
     # of each source's empty days; the user's client in the header; the insertion orders flying
     # in the range (pacing adds a constant four when there are some).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         assert browser.get("/dashboard/").status_code == 200
 
     rows = [
@@ -135,7 +169,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         for _ in range(2)
     ]
     rollups_built(*rows)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
 
 
@@ -143,15 +177,16 @@ def test_a_cost_with_nothing_to_divide_by_shows_a_dash(user_a, tree):
     html = browser_for(user_a).get("/dashboard/?ordering=name").content.decode()
     beach = html[html.index("Beach Days") : html.index("</tr>", html.index("Beach Days"))]
     cells = re.findall(r'<td class="num">([^<]*)</td>', beach)
-    # Impressions, clicks, CTR, conversions, revenue, spend, CPC, CPA (no conversions), ROAS.
+    # Impressions, clicks, CTR, conversions, revenue, spend, CPC, CPA (no conversions), ROAS;
+    # Beach Days runs on Vibe (CTV), which reports no clicks: clicks, CTR and CPC are n/a.
     assert cells == [
         "100,000",
-        "100",
-        "0.10%",
+        "n/a",
+        "n/a",
         "0",
         "$0.00",
         "$1,500.00",
-        "$15.00",
+        "n/a",
         "\u2013",
         "0.00%",
     ]
@@ -161,12 +196,31 @@ def test_the_daily_trend_is_drawn_and_given_as_a_table(user_a, tree):
     page = browser_for(user_a).get("/dashboard/")
     html = page.content.decode()
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2  # wide and narrow
-    assert "Impressions and Spend per day" in html
+    # Spend is impressions x CPM: the default pairs impressions with conversions instead.
+    assert "Impressions and Conversions per day" in html
     yesterday = days_ago(1)
     text = text_of(page)
     assert (
         f"{yesterday:%a}, {yesterday:%b} {yesterday.day} 341,210 641 13 $1,280.50 $5,118.15" in text
     )
+
+
+def test_the_chart_shows_the_measures_picked_and_days_without_data_as_gaps(user_a, tree):
+    browser = browser_for(user_a)
+    html = browser.get("/dashboard/?chart=ctr&chart=cpa").content.decode()
+    assert "CTR and CPA per day" in html
+    assert '<option value="ctr" selected>' in html and '<option value="cpa" selected>' in html
+    html = browser.get("/dashboard/?chart=roas&chart=").content.decode()
+    assert "ROAS per day" in html and "(left axis)" not in html
+    # Nonsense falls back to the default.
+    assert (
+        "Impressions and Conversions per day"
+        in browser.get("/dashboard/?chart=reach").content.decode()
+    )
+    # Three days ago Surfside's file never came: a gap with its reason, not a dip to zero.
+    html = browser.get("/dashboard/").content.decode()
+    assert html.count('fill="#f6d9c4"') >= 2 * 2  # the band and the legend key, in both charts
+    assert "No data: file not delivered" in html
 
 
 def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
@@ -176,8 +230,10 @@ def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
         f"/dashboard/?start_date={start}&end_date={end}&source=surfside&ordering=name"
     ).content.decode()
     query = f"start_date={start}&amp;end_date={end}&amp;source=surfside"
-    for name in ("csv", "xlsx", "pdf"):
+    for name in ("csv", "xlsx"):
         assert f'href="/api/v1/exports/{name}?{query}"' in html
+    # The PDF draws the chart on screen.
+    assert f'href="/api/v1/exports/pdf?{query}&amp;chart=impressions%2Cconversions"' in html
     # The session of the page is enough for the API.
     response = browser.get(f"/api/v1/exports/csv?{query.replace('&amp;', '&')}")
     assert response.status_code == 200

@@ -125,3 +125,18 @@ def test_an_oversized_file_is_refused_before_it_is_read(user_a):
     assert "The file is larger than 0 MB. Export a shorter date range." in text
     assert "Nothing was uploaded." in text
     assert not FacebookUpload.objects.exists()
+
+
+def test_see_it_on_the_dashboard_opens_the_files_own_days(user_a, admin_user, client_a):
+    browser = browser_for(user_a)
+    upload_page = browser.get(browser.post("/uploads/", {"file": export()})["Location"])
+    link = upload_page.content.decode()
+    # The loaded day of the file (its Nov 4 row was refused), not the last 30 days.
+    assert 'href="/dashboard/?start_date=2025-11-03&amp;end_date=2025-11-03"' in link
+
+    upload = FacebookUpload.objects.get()
+    admin_page = browser_for(admin_user).get(f"/uploads/{upload.pk}/").content.decode()
+    assert (
+        f'href="/dashboard/?start_date=2025-11-03&amp;end_date=2025-11-03'
+        f'&amp;client_id={client_a.pk}"'
+    ) in admin_page

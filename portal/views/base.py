@@ -15,8 +15,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import clients_in_scope, visible_clients
+from ingestion.availability import sources_in_use
 from portal.filters import ReportFilterForm, ReportFilters, read_filters
 from portal.ranges import presets
 
@@ -57,6 +59,15 @@ class ReportPageMixin(LoginRequiredMixin):
             return None
         return self.clients.first()
 
+    def _source_choices(self, filters: ReportFilters) -> list[tuple[str, str]]:
+        """The clients' own sources (and the one the URL asked for), for the source filter."""
+        sources = sources_in_use(clients=self.clients)
+        if filters.source and filters.source not in sources:
+            sources.append(filters.source)
+        return [("", "All sources")] + [
+            (source.value, source.label) for source in Source if source.value in sources
+        ]
+
     def report_context(self, filters: ReportFilters, *, whole_scope: bool) -> dict[str, Any]:
         """The filter form and the range presets of a page showing ``filters``.
 
@@ -82,6 +93,7 @@ class ReportPageMixin(LoginRequiredMixin):
         return {
             "nav": "dashboard",
             "show_source_filter": whole_scope,
+            "source_choices": self._source_choices(filters) if whole_scope else [],
             "client_choices": choices,
             "filters": filters,
             "filter_form": form,

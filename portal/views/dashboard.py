@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from campaigns.models import Source
+from ingestion.availability import no_data_reasons
 from metrics.formatting import MEASURES, change_text, is_undefined, measure_in
 from metrics.formulas import Totals, changes
 from metrics.selectors.hierarchy import CAMPAIGNS
@@ -23,6 +24,7 @@ from portal.freshness import freshness_strip
 from portal.tables import performance_table
 from portal.trend import daily_totals, trend
 from portal.views.base import ReportPageMixin
+from reports.charts import chart_choices, chart_measures, gap_days
 
 
 @login_required
@@ -33,9 +35,11 @@ def home(request: HttpRequest) -> HttpResponse:
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF report"))
 
 
-def export_links(filters: ReportFilters) -> list[dict[str, str]]:
-    """The export API's files for the slice on screen (its range, source and client): the
-    session of the page authenticates the download."""
+def export_links(
+    filters: ReportFilters, chart: tuple[str, ...] | None = None
+) -> list[dict[str, str]]:
+    """The export API's files for the slice on screen (its range, source and client, and for
+    the PDF the chart's measures): the session of the page authenticates the download."""
     query = urlencode(
         {
             key: value
@@ -43,8 +47,13 @@ def export_links(filters: ReportFilters) -> list[dict[str, str]]:
             if key in ("start_date", "end_date", "source", "client_id")
         }
     )
+    chart_query = f"&{urlencode({'chart': ','.join(chart)})}" if chart else ""
     return [
-        {"label": label, "format": name, "url": f"/api/v1/exports/{name}?{query}"}
+        {
+            "label": label,
+            "format": name,
+            "url": f"/api/v1/exports/{name}?{query}{chart_query if name == 'pdf' else ''}",
+        }
         for name, label in EXPORT_FORMATS
     ]
 
@@ -57,6 +66,7 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
     for measure in MEASURES:
         comparable = (
             before is not None
+            and moved.get(measure.name) is not None
             and not is_undefined(measure.name, values)
             and not is_undefined(measure.name, before)
         )
@@ -64,7 +74,9 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
             {
                 "measure": measure,
                 "value": measure_in(measure.name, values),
-                "change": change_text(measure.name, moved[measure.name]) if comparable else None,
+                "change": change_text(measure.name, moved_measure)
+                if comparable and (moved_measure := moved.get(measure.name)) is not None
+                else None,
             }
         )
     return cards
@@ -96,6 +108,7 @@ class DashboardView(ReportPageMixin, TemplateView):
             ),
             filters.date_range,
         )
+        chart = chart_measures(",".join(self.request.GET.getlist("chart")))
         strip = freshness_strip(
             clients=self.clients, date_range=filters.date_range, source=filters.source
         )
@@ -106,10 +119,19 @@ class DashboardView(ReportPageMixin, TemplateView):
             source_label=Source(filters.source).label if filters.source else None,
             all_sources_query=filters.query(source=None),
             freshness=[entry for entry in strip if entry.in_use],
-            unused_sources=[entry.label for entry in strip if not entry.in_use],
             table=table,
-            trend=trend(days),
-            exports=export_links(filters),
+            trend=trend(
+                days,
+                measures=chart,
+                gaps=gap_days(
+                    days,
+                    no_data_reasons(
+                        clients=self.clients, date_range=filters.date_range, source=filters.source
+                    ),
+                ),
+            ),
+            chart_choices=chart_choices(),
+            exports=export_links(filters, chart),
             pacing_rows=pacing_panel(
                 clients=self.clients, start=filters.date_range.start, end=filters.date_range.end
             ),

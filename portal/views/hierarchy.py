@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from campaigns.models import Campaign
+from clients.models import Client
 from clients.scoping import get_scoped_or_404
+from ingestion.availability import no_data_reasons
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
     CREATIVES,
@@ -28,6 +30,7 @@ from portal.tables import LEVEL_PAGES, performance_table
 from portal.trend import daily_totals, trend
 from portal.views.base import ReportPageMixin
 from portal.views.dashboard import kpi_cards
+from reports.charts import chart_choices, chart_measures, gap_days
 
 
 def ancestors(obj: HierarchyObject) -> list[tuple[HierarchyLevel, HierarchyObject]]:
@@ -84,6 +87,12 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
                     "url": reverse(page.route, args=[node.pk]) + link_query,
                 }
             )
+        days = daily_totals(
+            object_metric_rows(
+                self.level, obj, start=filters.date_range.start, end=filters.date_range.end
+            ),
+            filters.date_range,
+        )
         context.update(
             object=obj,
             object_kind=LEVEL_PAGES[self.level].singular,
@@ -93,16 +102,18 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
             kpis=kpi_cards(current, previous),
             compact_kpis=True,
             trend=trend(
-                daily_totals(
-                    object_metric_rows(
-                        self.level,
-                        obj,
-                        start=filters.date_range.start,
-                        end=filters.date_range.end,
+                days,
+                measures=chart_measures(",".join(self.request.GET.getlist("chart"))),
+                gaps=gap_days(
+                    days,
+                    no_data_reasons(
+                        clients=Client.objects.filter(pk=campaign.client_id),
+                        date_range=filters.date_range,
+                        source=campaign.source,
                     ),
-                    filters.date_range,
-                )
+                ),
             ),
+            chart_choices=chart_choices(),
             previous_range=filters.date_range.previous(),
             table=performance_table(
                 self.child_level,

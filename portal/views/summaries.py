@@ -41,7 +41,9 @@ def summary_row(summary: Summary) -> dict[str, Any]:
         "cells": [
             {
                 "value": measure_in(measure, values),
-                "change": change_text(measure, moved[measure]) if previous.impressions else None,
+                "change": change_text(measure, change)
+                if previous.impressions and (change := moved[measure]) is not None
+                else None,
             }
             for measure in LISTED_MEASURES
         ],

@@ -88,8 +88,11 @@ class DashboardOverviewView(MetricsReadView):
         data = {
             **summary_data(current, previous, date_range),
             "daily": self._daily(date_range, source),
+            # The source asked for, or the clients' own (a connection or data): SPEC 9 "Whole".
             "freshness": [
-                asdict(fresh) for fresh in freshness(clients=self.clients, sources=sources)
+                asdict(fresh)
+                for fresh in freshness(clients=self.clients, sources=sources)
+                if fresh.in_use or source
             ],
             "by_source": [
                 {"source": name, **by_source.get(name, Totals()).as_dict()} for name in sources

@@ -8,10 +8,11 @@ server-side cursor, the XLSX is written row by row to a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.db.models import Sum
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -23,26 +24,26 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction
 from campaigns.models import Source
 from metrics.periods import DateRange
+from metrics.selectors.summary import totals_with_previous
+from metrics.visibility import sees_cost
 from pacing.panel import pacing_panel
 from reports.api.base import MetricsReadView
 from reports.api.params import DashboardParams
+from reports.charts import CHARTABLE, DEFAULT_CHART, chart_measures
 from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
 from reports.pdf import report_pdf, report_pdf_name
 from reports.selectors import (
-    EXPORT_COLUMNS,
+    ExportColumn,
+    export_columns,
     export_rows,
     export_rows_queryset,
     report_figures,
 )
+from reports.xlsx_screen import kpi_rows, screen_rows, totals_row
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
-
-# Number format and width of each export column, in EXPORT_COLUMNS order.
-_COLUMN_KINDS = ["date"] + ["text"] * 7 + ["count"] * 3 + ["money"] * 3
-_COLUMN_KINDS += ["percent", "money", "money", "percent"]
-_COLUMN_WIDTHS = [11, 22, 10, 28, 24, 24, 28, 12, 13, 10, 12, 12, 12, 14, 9, 10, 10, 10]
 
 _SCOPE_NOTE = (
     "Client users always get their own client; admins get every client, or the one named by "
@@ -53,20 +54,30 @@ _SCOPE_NOTE = (
 _ROWS_NOTE = (
     "One row per day x campaign x strategy x placement x creative, with the client and source and "
     "every measure: impressions, clicks, conversions, revenue, spend (billed at the client's "
-    "CPM), platform spend (what the source reported; empty when it reports none), CTR % , CPC, "
-    "CPA and ROAS %. Text cells that a spreadsheet would run as a formula (starting with =, +, -, "
+    "CPM), CTR %, CPC, CPA and ROAS %. Agency admins also get what the source charged, in a "
+    "column headed as the agency's cost (empty when the source reports none). Text cells that "
+    "a spreadsheet would run as a formula (starting with =, +, -, "
     "@, TAB or CR) are prefixed with an apostrophe; control characters become spaces."
 )
 CSV_EXAMPLE = (
     "Date,Client,Source,Campaign,Strategy,Placement,Creative,Creative size,Impressions,Clicks,"
-    "Conversions,Revenue,Spend,Platform spend,CTR %,CPC,CPA,ROAS %\r\n"
+    "Conversions,Revenue,Spend,CTR %,CPC,CPA,ROAS %\r\n"
     "2025-10-01,Acme Foods,surfside,Fall Sale,Retargeting,Homepage,Banner A,300x250,270000,600,"
-    "30,4500.000000,4050.000000,3900.000000,0.222222,6.750000,135.000000,111.111111\r\n"
+    "30,4500.000000,4050.000000,0.222222,6.750000,135.000000,111.111111\r\n"
 )
 
 
 class ExportParams(DashboardParams):
     """The range and scope of an export (``source`` narrows it to one source)."""
+
+    chart = serializers.CharField(
+        required=False,
+        help_text=(
+            "PDF only: the measures of the trend chart, one or two of "
+            f"{', '.join(CHARTABLE)}, comma-separated (bars, then line), as on the dashboard. "
+            f"Default: {','.join(DEFAULT_CHART)}."
+        ),
+    )
 
 
 class FileRenderer(BaseRenderer):
@@ -122,6 +133,19 @@ class ExportView(MetricsReadView):
         """(id, slug, name) of every client in the export, in one query."""
         return list(self.clients.order_by("name").values_list("pk", "slug", "name"))
 
+    @cached_property
+    def columns(self) -> tuple[ExportColumn, ...]:
+        """The export's columns: the agency's cost only for admins (``metrics.visibility``)."""
+        return export_columns(with_cost=sees_cost(self.user))
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        return export_rows(
+            clients=self.clients,
+            date_range=self.date_range,
+            columns=self.columns,
+            source=self.source,
+        )
+
     def file_name(self, extension: str) -> str:
         names = self.client_names
         stem = names[0][1] if len(names) == 1 else "all-clients"
@@ -175,10 +199,10 @@ class CsvExportView(ExportView):
         OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True),
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        rows = export_rows(clients=self.clients, date_range=self.date_range, source=self.source)
+        rows = self.rows()
         self.audit()
         response = StreamingHttpResponse(
-            csv_lines([heading for heading, _ in EXPORT_COLUMNS], rows),
+            csv_lines([column.heading for column in self.columns], rows),
             content_type=f"{CSV_TYPE}; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
@@ -215,16 +239,39 @@ class XlsxExportView(ExportView):
                 f"{XLSX_MAX_ROWS - 1:,}. Export CSV, or a shorter range."
             )
         self.audit()
+        paths = [column.path for column in self.columns]
+        current, previous = totals_with_previous(
+            clients=self.clients, date_range=self.date_range, source=self.source
+        )
+        cost = (
+            {"source_spend": rows.aggregate(cost=Sum("source_spend"))["cost"]}
+            if "source_spend" in paths
+            else {}
+        )
         workbook = xlsx_file(
             sheet_title="Daily metrics",
-            headers=[heading for heading, _ in EXPORT_COLUMNS],
-            kinds=_COLUMN_KINDS,
-            widths=_COLUMN_WIDTHS,
-            rows=export_rows(clients=self.clients, date_range=self.date_range, source=self.source),
+            headers=[column.heading for column in self.columns],
+            kinds=[column.kind for column in self.columns],
+            widths=[column.width for column in self.columns],
+            rows=screen_rows(paths, self.rows()),
+            totals=totals_row(paths, current, cost),
+            first_sheet=(
+                "Summary",
+                [
+                    "Measure",
+                    _range_heading(self.date_range),
+                    _range_heading(self.date_range.previous()),
+                ],
+                kpi_rows(current, previous),
+            ),
         )
         return FileResponse(
             workbook, as_attachment=True, filename=self.file_name("xlsx"), content_type=XLSX_TYPE
         )
+
+
+def _range_heading(date_range: DateRange) -> str:
+    return f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
 
 
 class PdfExportView(ExportView):
@@ -255,6 +302,7 @@ class PdfExportView(ExportView):
             client_name=client_name,
             title="Performance report",
             source_label=Source(self.source).label if self.source else "",
+            chart=chart_measures(self.params.get("chart")),
             pacing_rows=pacing_panel(
                 clients=self.clients, start=self.date_range.start, end=self.date_range.end
             ),

@@ -46,8 +46,16 @@ class MeasuresOutput(serializers.Serializer):
     conversions = count_field("Conversions (purchases).")
     conversion_revenue = decimal_field("Revenue of the conversions.")
     spend = decimal_field("What the client is billed: impressions / 1000 x CPM.")
-    ctr = decimal_field("Click-through rate in percent: clicks / impressions x 100.")
-    cpc = decimal_field("Cost per click: spend / clicks.")
+    ctr = decimal_field(
+        "Click-through rate in percent: clicks / impressions x 100, over the impressions of the "
+        "sources that report clicks (not Vibe's CTV); null when none of the slice's sources do.",
+        allow_null=True,
+    )
+    cpc = decimal_field(
+        "Cost per click: spend / clicks, over the spend of the sources that report clicks; null "
+        "when none of the slice's sources do.",
+        allow_null=True,
+    )
     cpa = decimal_field("Cost per acquisition: spend / conversions.")
     roas = decimal_field("Return on ad spend in percent: revenue / spend x 100.")
 
@@ -86,8 +94,8 @@ class ChangesOutput(serializers.Serializer):
     conversions = CountChangeOutput()
     conversion_revenue = DecimalChangeOutput()
     spend = DecimalChangeOutput()
-    ctr = PointChangeOutput()
-    cpc = DecimalChangeOutput()
+    ctr = PointChangeOutput(allow_null=True, help_text="Null when a period has no CTR.")
+    cpc = DecimalChangeOutput(allow_null=True, help_text="Null when a period has no CPC.")
     cpa = DecimalChangeOutput()
     roas = PointChangeOutput()
 
@@ -237,9 +245,9 @@ class CreativeMetricsOutput(CreativeIdentity):
 # --- Building the data these serializers render ---------------------------------------------
 
 
-def change_data(current: Totals, previous: Totals) -> dict[str, dict[str, Any]]:
+def change_data(current: Totals, previous: Totals) -> dict[str, dict[str, Any] | None]:
     return {
-        measure: {"absolute": moved.absolute, "percent": moved.percent}
+        measure: {"absolute": moved.absolute, "percent": moved.percent} if moved else None
         for measure, moved in changes(current, previous).items()
     }
 

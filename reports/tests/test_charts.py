@@ -97,3 +97,28 @@ def test_svglib_draws_it_as_the_pdf_renderer_does():
     assert drawing is not None
     assert (drawing.width, drawing.height) == (540, 195)  # 720 x 260 px in points
     assert len(drawing.contents[0].contents) > 60  # every bar, line, label made it
+
+
+def test_a_narrow_chart_wraps_its_legend_and_marks_gaps_with_their_reason():
+    days = month_of_delivery(10)
+    gaps = {days[3][0]: "no data: file not delivered", days[4][0]: "no data: not yet pulled"}
+    svg = trend_chart_svg(
+        days, width=360, height=260, measures=("impressions", "conversions"), gaps=gaps
+    )
+    root = ET.fromstring(svg)
+    legend = [
+        text
+        for text in root.iter("{http://www.w3.org/2000/svg}text")
+        if text.get("font-size") == "12" and text.get("fill") == "#1d2433"
+    ]
+    assert [text.text for text in legend] == [
+        "Impressions (left axis)",
+        "Conversions (right axis)",
+        "No data: file not delivered",
+        "No data: not yet pulled",
+    ]
+    # Every legend entry fits the chart's width (about 6.6 units per character at 12).
+    assert all(float(text.get("x")) + len(text.text) * 6.6 <= 360 for text in legend)
+    assert len({text.get("y") for text in legend}) > 1
+    # The line breaks over the two gap days: two runs, no point drawn on them.
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}polyline"))) == 2

@@ -58,8 +58,10 @@ EXPECTED_SUMMARY = {
     "conversions": 3,
     "conversion_revenue": "150.000000",
     "spend": "180.000000",
-    "ctr": "0.158333",
-    "cpc": "9.473684",
+    # The Vibe creative's 2,000 CTV impressions cannot be clicked: CTR and CPC divide the
+    # impressions (10,000) and spend ($150) of Surfside, the source that reports clicks.
+    "ctr": "0.190000",
+    "cpc": "7.894737",
     "cpa": "60.000000",
     "roas": "83.333333",
     "date_range": {"start_date": "2025-11-01", "end_date": "2025-11-02"},
@@ -82,8 +84,8 @@ EXPECTED_SUMMARY = {
         "conversion_revenue": {"absolute": "-150.000000", "percent": "-50.000000"},
         "spend": {"absolute": "105.000000", "percent": "140.000000"},
         # Rates change in points.
-        "ctr": {"absolute": "-0.041667", "percent": None},
-        "cpc": {"absolute": "1.973684", "percent": "26.315787"},
+        "ctr": {"absolute": "-0.010000", "percent": None},
+        "cpc": {"absolute": "0.394737", "percent": "5.263160"},
         "cpa": {"absolute": "22.500000", "percent": "60.000000"},
         "roas": {"absolute": "-316.666667", "percent": None},
     },
@@ -118,7 +120,10 @@ def test_client_id_not_visible_is_404(api, user_a, client_b, delivery, client_id
 
 def test_source_filter_and_a_previous_period_without_data(api, user_a, delivery):
     body = api(user_a).get(f"/api/v1/dashboard/summary?{RANGE}&source=vibe").json()
-    assert (body["impressions"], body["spend"], body["ctr"]) == (2000, "30.000000", "0.000000")
+    # Vibe reports no clicks: clicks stays a number, CTR and CPC are null (and so their change).
+    assert (body["impressions"], body["clicks"], body["spend"]) == (2000, 0, "30.000000")
+    assert (body["ctr"], body["cpc"]) == (None, None)
+    assert body["change"]["ctr"] is None and body["change"]["cpc"] is None
     assert body["previous_period"]["impressions"] == 0
     assert body["change"]["impressions"] == {"absolute": 2000, "percent": None}
     assert body["change"]["spend"] == {"absolute": "30.000000", "percent": None}
@@ -290,7 +295,7 @@ def test_overview_freshness_and_totals_by_source(api, user_a, client_a, client_b
             "latest_date": "2025-11-03",
         },
         {"source": "vibe", "last_loaded_at": None, "latest_date": "2025-11-02"},
-        {"source": "facebook", "last_loaded_at": None, "latest_date": None},
+        # Facebook is not one of client A's sources (no data): not listed.
     ]
     by_source = {totals["source"]: totals for totals in body["by_source"]}
     assert list(by_source) == ["surfside", "vibe", "facebook"]

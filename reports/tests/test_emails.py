@@ -55,7 +55,7 @@ def test_a_complete_week_is_sent_once_to_each_user_who_opted_in(client_a, reader
     message = mail.outbox[0]
     assert len(message.to) == 1 and not message.cc and not message.bcc
     assert message.subject == "Acme Foods: weekly summary Nov 3 - Nov 9"
-    assert "Impressions: 7,000 (+100.0%)" in message.body
+    assert "Impressions: 7,000 (+100.00%)" in message.body
     assert "Data is complete for every source" in message.body
     html, html_type = message.alternatives[0]
     assert html_type == "text/html" and "Acme Foods: weekly summary" in html

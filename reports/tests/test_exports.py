@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
 from core.cells import defuse
 from metrics.tests.factories import DailyMetricFactory, rollups_built
+from reports import pdf as reports_pdf
 from tests.report_data import measures
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,6 @@ HEADER = [
     "Conversions",
     "Revenue",
     "Spend",
-    "Platform spend",
     "CTR %",
     "CPC",
     "CPA",
@@ -129,7 +130,6 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
         "Conversions": "10",
         "Revenue": "500.000000",
         "Spend": "150.000000",
-        "Platform spend": "",
         "CTR %": "0.000000",
         "CPC": "0.000000",
         "CPA": "0.000000",
@@ -140,8 +140,10 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
 
 
 def test_admin_exports_every_client_or_one_and_a_source(api, admin_user, week, client_b):
-    _, *rows = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{WEEK}"))
+    header, *rows = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{WEEK}"))
     assert {row[1] for row in rows} == {"Acme Foods", "Borealis Travel"}
+    # Admins also get the agency's cost, headed as such, after the billed spend.
+    assert header == [*HEADER[:13], "Platform cost (agency only)", *HEADER[13:]]
 
     response = api(admin_user).get(f"/api/v1/exports/csv?{WEEK}&client_id={client_b.pk}")
     _, *rows = csv_rows(response)
@@ -164,19 +166,39 @@ def test_cells_that_a_spreadsheet_would_run_are_defused_in_csv(api, user_a, host
         "'@SUM(1+1)*cmd|' /C calc'!A0",
         "' =1+1",
     ]
-    # Numbers are numbers, never prefixed; the platform's own cost and the rates are there.
+    # Numbers are numbers, never prefixed; the rates are there (the platform's cost is not).
     assert row[8:] == [
         "10000",
         "20",
         "2",
         "300.000000",
         "150.000000",
-        "120.500000",
         "0.200000",
         "7.500000",
         "75.000000",
         "200.000000",
     ]
+
+
+def test_client_exports_never_carry_the_platform_cost(api, user_a, admin_user, hostile):
+    one_day = "start_date=2025-11-05&end_date=2025-11-05"
+    header, row = csv_rows(api(user_a).get(f"/api/v1/exports/csv?{one_day}"))
+    assert header == HEADER
+    assert "120.5" not in ",".join(row)
+    sheet = load_workbook(io.BytesIO(content(api(user_a).get(f"/api/v1/exports/xlsx?{one_day}"))))
+    values = [cell.value for row in sheet["Daily metrics"].iter_rows() for cell in row]
+    assert values[: len(HEADER)] == HEADER
+    assert 120.5 not in values
+
+    header, row = csv_rows(api(admin_user).get(f"/api/v1/exports/csv?{one_day}"))
+    assert dict(zip(header, row, strict=True))["Platform cost (agency only)"] == "120.500000"
+    sheet = load_workbook(
+        io.BytesIO(content(api(admin_user).get(f"/api/v1/exports/xlsx?{one_day}")))
+    )
+    header_cells, row_cells, total_cells = sheet["Daily metrics"].iter_rows()
+    assert header_cells[13].value == "Platform cost (agency only)"
+    assert row_cells[13].value == 120.5 and row_cells[13].number_format == "#,##0.00"
+    assert total_cells[0].value == "Total" and total_cells[13].value == 120.5
 
 
 def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a, hostile, week):
@@ -188,10 +210,12 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
     )
     assert 'filename="metrics-acme-2025-11-03-2025-11-09.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(content(response)))
+    assert workbook.sheetnames == ["Summary", "Daily metrics"]
     sheet = workbook["Daily metrics"]
-    header, *rows = list(sheet.iter_rows())
+    header, *rows, total = list(sheet.iter_rows())
     assert [cell.value for cell in header] == HEADER
     assert len(rows) == 7
+    assert sheet.auto_filter.ref == "A1:Q8"
     hostile_row = next(row for row in rows if row[6].value.startswith("'@SUM"))
     assert [cell.value for cell in hostile_row[3:8]] == [
         '\'=HYPERLINK("http://x.example","click")',
@@ -205,13 +229,41 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
         hostile_row[0],
         hostile_row[8],
         hostile_row[11],
-        hostile_row[14],
+        hostile_row[13],
     )
     assert date.value == dt.datetime(2025, 11, 5) and date.number_format == "yyyy-mm-dd"
     assert impressions.value == 10_000 and impressions.number_format == "#,##0"
     assert revenue.value == 300 and revenue.number_format == "#,##0.00"
-    assert ctr.value == 0.2 and ctr.number_format == "0.00"
+    # A real percentage: 0.2 % is the fraction 0.002, shown "0.20%" as on the page.
+    assert ctr.value == 0.002 and ctr.number_format == "0.00%"
     assert sheet.freeze_panes == "A2"
+    # Source labels as the page shows them; Vibe (CTV) has no clicks: n/a, as on the page.
+    video = next(row for row in rows if row[6].value == "Video V")
+    assert [cell.value for cell in (video[2], video[9], video[13], video[14])] == [
+        "Vibe",
+        "n/a",
+        "n/a",
+        "n/a",
+    ]
+    # Blank where the page shows a dash: Narrow X has no conversion, so no CPA.
+    narrow = next(row for row in rows if row[6].value == "Narrow X")
+    assert narrow[15].value is None
+    # The totals row: sums, and rates of the sums (CTR over the sources that report clicks:
+    # 236 clicks / 91,000 impressions).
+    assert [cell.value for cell in total[:1] + total[8:13]] == [
+        "Total",
+        99_000,
+        236,
+        29,
+        4850,
+        1485,
+    ]
+    assert total[13].value == pytest.approx(0.00259341) and total[13].number_format == "0.00%"
+    assert all(cell.font.b for cell in total if cell.value is not None)
+    summary = [[cell.value for cell in row] for row in workbook["Summary"].iter_rows()]
+    assert summary[0] == ["Measure", "2025-11-03 to 2025-11-09", "2025-10-27 to 2025-11-02"]
+    assert summary[1] == ["Impressions", 99_000, 30_000]
+    assert summary[6][:2] == ["Spend", 1485]
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(api, user_a, week, monkeypatch):
@@ -237,11 +289,17 @@ def test_pdf_report_of_the_range(api, user_a, week):
     assert "Acme Foods" in text
     assert "Performance report" in text
     assert "November 3 - 9, 2025" in text and "October 27 - November 2, 2025" in text
-    assert "89,000" in text and "$1,335.00" in text and "+196.7%" in text
+    # Changes rounded as the page rounds them (2 places).
+    assert "89,000" in text and "$1,335.00" in text and "+196.67%" in text
     assert "Top campaigns by conversions" in text and "Retarget" in text
     assert "Wide U" in text  # an underperformer
-    assert "Vibe: no data for 6 of 7 days" in text
+    # Missing days as the page writes them, in spans per reason; Vibe first delivered on Nov 6,
+    # so the three days before it are not missing.
+    assert "Vibe: Not yet pulled: Nov 7\u20139." in text
+    assert "Surfside: Not yet pulled: Nov 6, Nov 9; File not delivered: Nov 8." in text
     assert "Borealis" not in text
+    # Vibe (CTV) reports no clicks: its creative's CTR is n/a, not 0.00%.
+    assert re.search(r"Video V\n.*\nRetarget\nVibe\n 8,000\n n/a\n", text)
 
 
 def test_pdf_escapes_client_controlled_text(api, user_a, hostile, client_a):
@@ -297,7 +355,7 @@ def _count_queries(api, user, path) -> int:
 
 
 # The PDF's count includes the insertion orders of its pacing section (none here).
-@pytest.mark.parametrize(("export", "expected"), [("csv", 5), ("xlsx", 6), ("pdf", 21)])
+@pytest.mark.parametrize(("export", "expected"), [("csv", 5), ("xlsx", 7), ("pdf", 20)])
 def test_export_queries_do_not_grow_with_the_rows(
     api, user_a, client_a, export, expected, django_assert_num_queries
 ):
@@ -334,3 +392,23 @@ def test_exports_are_in_the_openapi_schema_with_examples():
         "text/csv"
     ]["examples"]["CSV"]["value"]
     assert csv_example.startswith("Date,Client,Source,Campaign")
+
+
+def test_the_pdf_draws_the_chart_picked_on_the_dashboard(api, user_a, week, monkeypatch):
+    drawn = []
+    real = reports_pdf.trend_chart_svg
+
+    def spy(series, **kwargs):
+        drawn.append((kwargs["measures"], dict(kwargs["gaps"])))
+        return real(series, **kwargs)
+
+    monkeypatch.setattr(reports_pdf, "trend_chart_svg", spy)
+    response = api(user_a).get(f"/api/v1/exports/pdf?{WEEK}&chart=ctr,roas")
+    assert response.status_code == 200
+    ((measures, gaps),) = drawn
+    assert measures == ("ctr", "roas")
+    # Nov 8 and 9 hold no data at all: gaps, with the page's reason.
+    assert gaps == {
+        dt.date(2025, 11, 8): "no data: file not delivered",
+        dt.date(2025, 11, 9): "no data: not yet pulled",
+    }

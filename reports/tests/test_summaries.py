@@ -7,15 +7,19 @@ from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from campaigns.models import Creative, Source
+from campaigns.tests.factories import CreativeFactory, StrategyFactory
+from clients.models import Client
 from ingestion.pipeline import run_ingestion
 from metrics.cpm import cpm_rate_add
 from metrics.models import RollupChange
-from metrics.periods import Granularity, period_start
+from metrics.periods import DateRange, Granularity, period_start
 from metrics.rollups import rollups_refresh
+from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.models import PeriodType, Summary
+from reports.selectors import report_figures
 from reports.services import summary_generate
 from reports.tasks import summaries_catch_up, summaries_regenerate
-from tests.report_data import MONDAY, PREVIOUS_MONDAY, WEEK
+from tests.report_data import MONDAY, PREVIOUS_MONDAY, WEEK, measures
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +36,10 @@ def test_weekly_summary_of_a_known_week_equals_the_hand_computed_figures(client_
     assert (summary.impressions, summary.clicks, summary.conversions) == (89_000, 216, 27)
     assert summary.conversion_revenue == Decimal("4550")
     assert summary.spend == Decimal("1335")
-    assert summary.ctr == Decimal("0.242697")
-    assert summary.cpc == Decimal("6.180556")
+    # CTR and CPC over the sources that report clicks: Vibe's 8,000 CTV impressions and $120
+    # are left out (216 clicks / 81,000 impressions; $1,215 / 216 clicks).
+    assert summary.ctr == Decimal("0.266667")
+    assert summary.cpc == Decimal("5.625000")
     assert summary.cpa == Decimal("49.444444")
     assert summary.roas == Decimal("340.823970")
     assert summary.previous == {
@@ -46,6 +52,10 @@ def test_weekly_summary_of_a_known_week_equals_the_hand_computed_figures(client_
         "cpc": "5.000000",
         "cpa": "75.000000",
         "roas": "133.333333",
+        # What CTR and CPC were made of (the sources that report clicks).
+        "click_clicks": 90,
+        "click_impressions": 30_000,
+        "click_spend": "450.000000",
     }
     assert summary.generated_at is not None
 
@@ -59,8 +69,8 @@ def test_deltas_are_absolute_and_percent_with_points_for_ctr_and_roas(client_a, 
         "conversions": {"absolute": 21, "percent": "350.000000"},
         "conversion_revenue": {"absolute": "3950.000000", "percent": "658.333333"},
         "spend": {"absolute": "885.000000", "percent": "196.666667"},
-        "ctr": {"absolute": "-0.057303", "percent": None},
-        "cpc": {"absolute": "1.180556", "percent": "23.611120"},
+        "ctr": {"absolute": "-0.033333", "percent": None},
+        "cpc": {"absolute": "0.625000", "percent": "12.500000"},
         "cpa": {"absolute": "-25.555556", "percent": "-34.074075"},
         "roas": {"absolute": "207.490637", "percent": None},
     }
@@ -108,7 +118,7 @@ def test_top_lists_and_underperformers(client_a, week, settings):
     # exactly 0.5 % (not below); Narrow X spent 90 (not above 100).
     assert [(row["name"], row["spend"], row["ctr"]) for row in summary.underperformers] == [
         ("Wide U", "600.000000", "0.050000"),
-        ("Video V", "120.000000", "0.000000"),
+        ("Video V", "120.000000", None),
     ]
     assert summary.underperformer_count == 2
 
@@ -156,10 +166,9 @@ def test_daily_series_and_completeness_per_source(client_a, week):
             "days": 7,
             "days_with_data": 1,
             "complete": False,
+            # Vibe first delivered on Thursday: the days before it are not missing.
             "missing": [
-                {"date": day.isoformat(), "reason": "no data: not yet pulled"}
-                for day in WEEK
-                if day != WEEK[3]
+                {"date": day.isoformat(), "reason": "no data: not yet pulled"} for day in WEEK[4:]
             ],
         },
     ]
@@ -341,3 +350,34 @@ def test_regeneration_leaves_summaries_of_archived_periods_alone(client_a):
     old.refresh_from_db()
     assert old.impressions == 123
     assert Summary.objects.get(pk=recent.pk).generated_at > recent.generated_at
+
+
+def test_top_creatives_are_grouped_by_creative_not_by_placement(client_a):
+    # One CTV spot on four channels (placements) of one Vibe campaign, and a banner elsewhere.
+    strategy = StrategyFactory(
+        name="CTV", campaign__name="Winter", campaign__source=Source.VIBE, campaign__client=client_a
+    )
+    spot_on = [
+        CreativeFactory(
+            name="Spot 30s", size="", placement__name=channel, placement__strategy=strategy
+        )
+        for channel in ("News", "Sports", "Movies", "Kids")
+    ]
+    banner = CreativeFactory(name="Banner", placement__strategy__campaign__client=client_a)
+    rows = [
+        DailyMetricFactory(creative=creative, date=MONDAY, **measures(1_000, 0, 2, "100", "20"))
+        for creative in spot_on
+    ] + [DailyMetricFactory(creative=banner, date=MONDAY, **measures(5_000, 9, 5, "90", "50"))]
+    rollups_built(*rows)
+
+    figures = report_figures(
+        clients=Client.objects.filter(pk=client_a.pk), date_range=DateRange(MONDAY, MONDAY)
+    )
+
+    assert [
+        (row.name, row.campaign, row.placement, row.totals.conversions, row.totals.impressions)
+        for row in figures.top_creatives
+    ] == [
+        ("Spot 30s", "Winter", "4 placements", 8, 4_000),
+        ("Banner", banner.placement.strategy.campaign.name, banner.placement.name, 5, 5_000),
+    ]

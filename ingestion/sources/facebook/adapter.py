@@ -14,7 +14,7 @@ import pandas as pd
 
 from clients.models import Client
 from ingestion.adapters.base import LABELS, ParsedFile, SourceFileError
-from ingestion.adapters.cleaning import as_text, normalize_header
+from ingestion.adapters.cleaning import as_text, clean_names, normalize_header
 from ingestion.adapters.common import build_parsed_file
 from ingestion.adapters.tabular import read_table
 
@@ -52,15 +52,25 @@ REEXPORT_BY_DAY = (
 )
 
 
+class _Headers(dict[str, str]):
+    """The file's headers by their ``normalize_header`` form, looked up by any spelling."""
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(normalize_header(name))
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(normalize_header(name))
+
+
 def parse_facebook(content: bytes, *, file_name: str) -> ParsedFile:
     table = read_table(content, file_name=file_name)
     cells = table.cells
-    headers = {normalize_header(column): column for column in cells.columns}
+    headers = _Headers({normalize_header(column): column for column in cells.columns})
     _refuse_non_daily(cells, headers, file_name)
 
     # "Amount spent (USD)", "Amount spent (EUR)"...: the currency varies.
     for normal, column in headers.items():
-        if normal.startswith("amount spent"):
+        if normal.startswith(normalize_header("amount spent")):
             cells = cells.rename(columns={column: "Amount spent"})
             break
     if "ad name" in headers:
@@ -72,16 +82,38 @@ def parse_facebook(content: bytes, *, file_name: str) -> ParsedFile:
         results = cells[headers["results"]].where(indicator.str.contains("purchase"), "")
         cells[_PURCHASES_FROM_RESULTS] = results
     table.cells = cells
-    return build_parsed_file(
+    parsed = build_parsed_file(
         table,
         file_name=file_name,
         aliases=ALIASES,
         required={name: LABELS[name] for name in REQUIRED},
         hint=" A Facebook export needs Day, Campaign name, Ad set name, Ad name and Impressions.",
     )
+    parsed.accounts = _accounts(cells, headers)
+    return parsed
 
 
-def _refuse_non_daily(cells: pd.DataFrame, headers: dict[str, str], file_name: str) -> None:
+def _accounts(cells: pd.DataFrame, headers: _Headers) -> list[tuple[str, str]] | None:
+    """The distinct (account name, account id) pairs of the export's rows (the totals row has
+    none), or None when it has no account column."""
+    if "account name" not in headers and "account id" not in headers:
+        return None
+    names = (
+        clean_names(cells[headers["account name"]])
+        if "account name" in headers
+        else pd.Series("", index=cells.index)
+    )
+    ids = (
+        clean_names(cells[headers["account id"]])
+        if "account id" in headers
+        else pd.Series("", index=cells.index)
+    )
+    pairs = pd.DataFrame({"name": names, "id": ids})
+    pairs = pairs[(pairs["name"] != "") | (pairs["id"] != "")].drop_duplicates()
+    return sorted(zip(pairs["name"], pairs["id"], strict=True))
+
+
+def _refuse_non_daily(cells: pd.DataFrame, headers: _Headers, file_name: str) -> None:
     if "day" in headers or "date" in headers:
         return
     if "reporting starts" in headers and "reporting ends" in headers:

@@ -16,12 +16,25 @@ from django.utils.html import format_html
 from accounts.models import acting_user
 from clients.models import Client
 from ingestion.files import FileRefused
-from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
+from ingestion.sources.facebook.models import FacebookAdAccount, FacebookUpload, UploadStatus
 from ingestion.sources.facebook.services import (
     DuplicateUpload,
     facebook_upload_create,
     facebook_upload_undo,
 )
+from metrics.admin import register_connection_inline
+
+
+@register_connection_inline
+class FacebookAdAccountInline(admin.TabularInline):
+    """The ad accounts whose Meta exports belong to the client: an upload from any other account
+    is refused (the first upload's account is listed here when none is)."""
+
+    model = FacebookAdAccount
+    extra = 0
+    fields = ["name", "account_id", "added_by", "created_at"]
+    readonly_fields = ["added_by", "created_at"]
+    verbose_name = "Facebook ad account"
 
 
 class UploadForm(forms.Form):

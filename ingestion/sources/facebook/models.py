@@ -66,3 +66,33 @@ class FacebookUpload(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.client})"
+
+
+class FacebookAdAccount(TimestampedModel):
+    """An ad account whose Meta exports belong to the client (SPEC 9 "The right account").
+
+    An upload whose export names another account is refused, naming both, before anything is
+    loaded; an admin adds the account here and the file is uploaded again. With none listed, the
+    first upload's account is recorded as expected. Names match ignoring case and surrounding
+    spaces; ids, when the export carries them, match exactly.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="facebook_ad_accounts"
+    )
+    name = models.CharField(max_length=255, help_text="As Ads Manager writes it (Account name).")
+    account_id = models.CharField(
+        max_length=64, blank=True, help_text="The Account ID, when exports carry it."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["client", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="facebook_ad_account_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client})"
