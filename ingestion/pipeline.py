@@ -189,6 +189,9 @@ def _load(
                 client_name=client.name,
                 date_header=parsed.headers.get("date", "date"),
             )
+            too_large = loader.refuse_too_large(
+                client_id=client.pk, column=parsed.headers.get("impressions", "impressions")
+            )
         if unpriced:
             by_number = dict(zip(parsed.rows["row_number"], parsed.rows.index, strict=True))
             for row_number in unpriced:
@@ -198,6 +201,15 @@ def _load(
                         "column": parsed.headers.get("date", "date"),
                         "message": f"no CPM in effect on {day}: add a CPM rate for {client.name} "
                         f"starting on or before {day}, then re-run",
+                    }
+                ]
+        if too_large:
+            by_number = dict(zip(parsed.rows["row_number"], parsed.rows.index, strict=True))
+            for row_number in too_large:
+                row_errors[int(by_number[row_number])] = [
+                    {
+                        "column": parsed.headers.get("impressions", "impressions"),
+                        "message": loader.TOO_LARGE_MESSAGE,
                     }
                 ]
         with timer.stage("stage"):
