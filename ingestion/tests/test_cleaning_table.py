@@ -225,3 +225,20 @@ def test_require_headers_without_hint_and_nothing_missing():
         require_headers({}, {"date": "date"}, "f.csv")
     assert str(error.value) == "f.csv is missing the required column 'date'."
     require_headers({"date": "D"}, {"date": "date"}, "f.csv")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [[""], ["", "  "], ["x", "13/45/2025"], [None], [], ["11/3/2025", ""], [dt.date(2025, 11, 3)]],
+)
+def test_parse_dates_always_gives_datetimes_at_midnight(cells):
+    parsed = parse_dates(pd.Series(cells, dtype=object, index=range(10, 10 + len(cells))))
+    assert str(parsed.dtype) == "datetime64[ns]"
+    assert list(parsed.index) == list(range(10, 10 + len(cells)))
+    assert all(pd.isna(d) or d == d.normalize() for d in parsed)
+
+
+def test_require_headers_strips_a_hint_that_ends_in_spaces():
+    with pytest.raises(SourceFileError) as error:
+        require_headers({}, {"date": "date"}, "f.csv", hint=" Export it again.  ")
+    assert str(error.value) == "f.csv is missing the required column 'date'. Export it again."
