@@ -12,7 +12,7 @@ from metrics import formulas
 D = Decimal
 
 
-def sql_value(expression: str, *values: object) -> Decimal:
+def sql_value(expression: str, *values: str) -> Decimal:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {expression}", values)
         (result,) = cursor.fetchone()
