@@ -73,10 +73,15 @@ bench: install
 # them against each mutant, then prints the score per module. Installed here only, not by `install`.
 MUTMUT := mutmut==3.8.1
 MUTATION_CHILDREN ?= 2
+# The copy under mutants/ starts its own embedded PostgreSQL: stopped before the copy is
+# replaced and once the run is over.
+STOP_MUTANTS_DB = $(BIN)/python scripts/stop_embedded_db.py mutants/var/pgdata 2>/dev/null
 mutation: install
 	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/python -m pip install --quiet $(MUTMUT)
+	@$(STOP_MUTANTS_DB)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) >/dev/null 2>&1 || true
+	@$(STOP_MUTANTS_DB)
 	$(BIN)/python scripts/mutation_scores.py
 
 clean:
