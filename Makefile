@@ -9,7 +9,7 @@ TEST_SETTINGS := --settings=dashboard_project.settings.test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lint format check test demo serve bench browser screenshots architecture clean
+.PHONY: install lint format check test demo serve bench browser screenshots architecture mutation clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,5 +70,21 @@ bench: install
 architecture: install
 	$(BIN)/python scripts/architecture.py
 
+# Mutation testing (slow; not part of `make test`): mutmut mutates the Python logic of cleaning,
+# validation, formulas and scoping ([tool.mutmut] in pyproject.toml) and runs the tests that pin
+# them against each mutant, then prints the score per module. Installed here only, not by `install`.
+MUTMUT := mutmut==3.8.1
+MUTATION_CHILDREN ?= 2
+# The copy under mutants/ starts its own embedded PostgreSQL: stopped before the copy is
+# replaced and once the run is over.
+STOP_MUTANTS_DB = $(BIN)/python scripts/stop_embedded_db.py mutants/var/pgdata 2>/dev/null
+mutation: install
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/python -m pip install --quiet $(MUTMUT)
+	@$(STOP_MUTANTS_DB)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) >/dev/null 2>&1 || true
+	@$(STOP_MUTANTS_DB)
+	$(BIN)/python scripts/mutation_scores.py
+
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf mutants $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

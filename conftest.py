@@ -59,3 +59,12 @@ def _clear_cache(db):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def two_tenants(client_a, client_b):
+    """Acme and Borealis loaded through the pipeline with the same campaign, strategy, placement
+    and creative names, overlapping days and different CPM rates (see tests/two_tenants.py)."""
+    from tests.two_tenants import load_two_tenants
+
+    return load_two_tenants(client_a, client_b)

@@ -138,6 +138,72 @@ def refuse_unpriced(*, client_id: int, client_name: str, date_header: str) -> li
         return [number for (number,) in cursor.fetchall()]
 
 
+# numeric(18,6) stores less than 10^12; bigint far more, but validation caps counts at 10^15.
+_STORED_LIMIT = 10**12
+_COUNT_LIMIT = 10**15
+TOO_LARGE_MESSAGE = (
+    "is too large once priced: with the rows sharing its day, campaign, strategy, placement and "
+    "creative, its spend, CTR, CPC, CPA or ROAS would reach 1,000,000,000,000, more than the "
+    "dashboard stores"
+)
+
+
+def refuse_too_large(*, client_id: int, column: str) -> list[int]:
+    """Refuse the rows whose key, summed and priced, would not fit the metric columns (a value
+    each row passed validation with can still overflow once multiplied by the CPM or summed);
+    return their row numbers. Without this such a file fails the whole run."""
+    key = "date, campaign, strategy, placement, creative, creative_size"
+    measures = ", ".join(
+        [
+            "spend",
+            "revenue",
+            "coalesce(source_spend, 0)",
+            sql_ctr("clicks", "impressions"),
+            sql_cpc("spend", "clicks"),
+            sql_cpa("spend", "conversions"),
+            sql_roas("revenue", "spend"),
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH summed AS (
+                SELECT {key}, sum(impressions) AS impressions, sum(clicks) AS clicks,
+                       sum(conversions) AS conversions, sum(revenue) AS revenue,
+                       sum(source_spend) AS source_spend
+                FROM incoming WHERE is_valid
+                GROUP BY {key}
+            ),
+            periods AS ({RATE_PERIODS_SQL}),
+            priced AS (
+                SELECT m.*, {sql_spend("m.impressions", "p.cpm")} AS spend
+                FROM summed m
+                JOIN periods p ON m.date >= p.starts AND (p.ends IS NULL OR m.date < p.ends)
+            ),
+            too_large AS (
+                SELECT {key} FROM priced
+                WHERE greatest({measures}) >= %(stored_limit)s
+                   OR greatest(impressions, clicks, conversions) >= %(count_limit)s
+            )
+            UPDATE incoming i SET is_valid = false, errors = jsonb_build_array(
+                jsonb_build_object('column', %(column)s::text, 'message', %(message)s::text))
+            FROM too_large t
+            WHERE i.is_valid AND (i.date, i.campaign, i.strategy, i.placement, i.creative,
+                                  i.creative_size)
+                = (t.date, t.campaign, t.strategy, t.placement, t.creative, t.creative_size)
+            RETURNING i.row_number
+            """,
+            {
+                "client_id": client_id,
+                "column": column,
+                "message": TOO_LARGE_MESSAGE,
+                "stored_limit": _STORED_LIMIT,
+                "count_limit": _COUNT_LIMIT,
+            },
+        )
+        return [number for (number,) in cursor.fetchall()]
+
+
 def keep_staged(*, run_id: int, headers: list[str]) -> None:
     """The run's rows into ``ingestion_stagingrow``: the raw record as JSON under the file's own
     headers, with the errors."""

@@ -180,17 +180,28 @@ def _load(
                 client_name=client.name,
                 date_header=parsed.headers.get("date", "date"),
             )
-        if unpriced:
+            too_large = loader.refuse_too_large(
+                client_id=client.pk, column=parsed.headers.get("impressions", "impressions")
+            )
+        by_number: dict[int, int] = {}
+        if unpriced or too_large:
             by_number = dict(zip(parsed.rows["row_number"], parsed.rows.index, strict=True))
-            for row_number in unpriced:
-                day = parsed.rows.at[by_number[row_number], "date"].date()
-                row_errors[int(by_number[row_number])] = [
-                    {
-                        "column": parsed.headers.get("date", "date"),
-                        "message": f"no CPM in effect on {day}: add a CPM rate for {client.name} "
-                        f"starting on or before {day}, then re-run",
-                    }
-                ]
+        for row_number in unpriced:
+            day = parsed.rows.at[by_number[row_number], "date"].date()
+            row_errors[int(by_number[row_number])] = [
+                {
+                    "column": parsed.headers.get("date", "date"),
+                    "message": f"no CPM in effect on {day}: add a CPM rate for {client.name} "
+                    f"starting on or before {day}, then re-run",
+                }
+            ]
+        for row_number in too_large:
+            row_errors[int(by_number[row_number])] = [
+                {
+                    "column": parsed.headers.get("impressions", "impressions"),
+                    "message": loader.TOO_LARGE_MESSAGE,
+                }
+            ]
         with timer.stage("stage"):
             loader.keep_staged(run_id=run.pk, headers=[str(c) for c in parsed.raw.columns])
         with timer.stage("resolve"):

@@ -108,7 +108,7 @@ def validate_rows(parsed: ParsedFile, *, today: dt.date) -> ValidatedRows:
     # Names: present and not too long.
     for name in NAME_COLUMNS:
         values = rows[name]
-        label = header(name) if name in parsed.headers else LABELS[name]
+        label = header(name)
         errors.add(values == "", label, "is empty")
         lengths = values.str.len()
         errors.add(

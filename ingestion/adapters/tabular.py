@@ -177,6 +177,13 @@ def _read_csv(content: bytes, file_name: str) -> Table:
         ) from None
     except pd.errors.EmptyDataError:
         raise SourceFileError(f"{file_name} is empty. Export the report again.") from None
+    if not isinstance(cells.index, pd.RangeIndex):
+        # Every row had one cell more than the header: pandas took the first column for an
+        # index, which would shift each cell under the wrong header.
+        raise SourceFileError(
+            f"{file_name} is not a well-formed CSV file on line 2 (a row has more cells than the "
+            "header). Export the report again."
+        )
     return Table(cells=cells, first_row_number=2)
 
 
