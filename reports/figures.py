@@ -219,7 +219,12 @@ def completeness_json(sources: tuple[SourceCompleteness, ...]) -> list[dict[str,
 
 def figures_from_summary(summary: Summary) -> ReportFigures:
     """The stored summary as the figures it was generated from."""
-    current = Totals(**{measure: getattr(summary, measure) for measure in BASE_MEASURES})
+    current = Totals(
+        **{measure: getattr(summary, measure) for measure in BASE_MEASURES},
+        click_clicks=summary.click_clicks,
+        click_impressions=summary.click_impressions,
+        click_spend=summary.click_spend,
+    )
     return ReportFigures(
         date_range=DateRange(summary.start, summary.end),
         previous_range=DateRange(summary.previous_start, summary.previous_end),

@@ -40,8 +40,15 @@ class Summary(TimestampedModel):
     conversions = models.BigIntegerField(default=0)
     conversion_revenue = measure_field(default=0)
     spend = measure_field(default=0)
-    ctr = measure_field(default=0)
-    cpc = measure_field(default=0)
+    # Null ("n/a") when no source of the period reports clicks (SPEC 9).
+    ctr = measure_field(null=True, blank=True)
+    cpc = measure_field(null=True, blank=True)
+    # The clicks, impressions and spend of the sources that report clicks: CTR and CPC are made of
+    # these (``metrics.clicks``). Null on summaries stored before they were kept: rates blended
+    # until the summary is regenerated.
+    click_clicks = models.BigIntegerField(null=True, blank=True)
+    click_impressions = models.BigIntegerField(null=True, blank=True)
+    click_spend = measure_field(null=True, blank=True)
     cpa = measure_field(default=0)
     roas = measure_field(default=0)
     previous = models.JSONField(default=dict, help_text="The previous period's totals.")

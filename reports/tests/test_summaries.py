@@ -11,6 +11,7 @@ from campaigns.tests.factories import CreativeFactory, StrategyFactory
 from clients.models import Client
 from ingestion.pipeline import run_ingestion
 from metrics.cpm import cpm_rate_add
+from metrics.formulas import cpc, ctr
 from metrics.models import RollupChange
 from metrics.periods import DateRange, Granularity, period_start
 from metrics.rollups import rollups_refresh
@@ -381,3 +382,35 @@ def test_top_creatives_are_grouped_by_creative_not_by_placement(client_a):
         ("Spot 30s", "Winter", "4 placements", 8, 4_000),
         ("Banner", banner.placement.strategy.campaign.name, banner.placement.name, 5, 5_000),
     ]
+
+
+# --- Click rates of stored summaries (SPEC 9: over click-reporting sources only) ---------------
+
+
+def test_a_stored_summary_rates_clicks_over_the_sources_that_report_them(client_a, week):
+    """The week's 216 clicks come from Surfside's 81,000 impressions and $1,215; Vibe's 8,000
+    CTV impressions and $120 cannot be clicked and must not dilute CTR or CPC, read back from the
+    stored summary as when it was generated."""
+    summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
+
+    stored = Summary.objects.get(pk=summary.pk).figures().current
+
+    assert stored.ctr == ctr(216, 81_000) == Decimal("0.266667")
+    assert stored.cpc == cpc(Decimal("1215"), 216) == Decimal("5.625")
+    assert (summary.ctr, summary.cpc) == (stored.ctr, stored.cpc)
+
+
+def test_a_week_of_ctv_alone_is_summarised_with_no_click_rates(client_b):
+    video = CreativeFactory(
+        name="Video only",
+        placement__strategy__campaign__source=Source.VIBE,
+        placement__strategy__campaign__client=client_b,
+    )
+    rollups_built(
+        DailyMetricFactory(creative=video, date=WEEK[0], **measures(9_000, 0, 2, "80", "135"))
+    )
+
+    summary = summary_generate(client=client_b, period_type=PeriodType.WEEK, start=MONDAY)
+
+    assert (summary.impressions, summary.ctr, summary.cpc) == (9_000, None, None)
+    assert summary.figures().current.reports_clicks is False
