@@ -152,9 +152,15 @@ def _underperformers(
     *, clients: QuerySet[Client], date_range: DateRange, source: str | None
 ) -> QuerySet[Any]:
     """Creatives that spent without results over the range (thresholds are settings): CTR below
-    the floor, spend above the bar, and too few conversions; the biggest spenders first."""
+    the floor, spend above the bar, and too few conversions; the biggest spenders first. Only
+    sources that report clicks: a CTV creative has no CTR to fall short of (SPEC 9)."""
     return performance_rows(
-        CREATIVES, clients=clients, date_range=date_range, source=source, ordering="-spend"
+        CREATIVES,
+        clients=clients,
+        date_range=date_range,
+        source=source,
+        ordering="-spend",
+        reporting_clicks=True,
     ).filter(
         total_ctr__lt=settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
         total_spend__gt=settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,

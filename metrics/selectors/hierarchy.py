@@ -18,6 +18,7 @@ from django.db.models import F, Model, QuerySet
 
 from campaigns.models import Campaign, Creative, Placement, Strategy
 from clients.models import Client
+from metrics.clicks import click_sources
 from metrics.formulas import ALL_MEASURES, Totals, orm_cpa, orm_cpc, orm_ctr, orm_roas
 from metrics.models import CampaignDayRollup, DailyMetric
 from metrics.periods import DateRange
@@ -111,8 +112,10 @@ def performance_rows(
     source: str | None = None,
     parent_id: int | None = None,
     ordering: str = DEFAULT_ORDERING,
+    reporting_clicks: bool = False,
 ) -> QuerySet[Any]:
-    """One row per object of ``level`` with delivery in the range: its id and summed measures.
+    """One row per object of ``level`` with delivery in the range: its id and summed measures
+    (``reporting_clicks``: of the sources that report clicks only).
 
     A lazy query, so the caller can count and slice it (pagination). Turn a slice into output rows
     with ``with_identity``.
@@ -122,6 +125,8 @@ def performance_rows(
     )
     if source:
         metric_rows = metric_rows.filter(source=source)
+    if reporting_clicks:
+        metric_rows = metric_rows.filter(click_sources())
     if parent_id is not None and level.parent_key:
         metric_rows = metric_rows.filter(**{level.parent_key: parent_id})
     sums = summed_measures(prefix=_TOTAL)
