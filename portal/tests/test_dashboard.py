@@ -239,3 +239,13 @@ def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b"Spring Sale" in body and b"Beach Days" not in body and b"Borealis" not in body
+
+
+def test_the_chosen_chart_measures_survive_a_change_of_range(user_a, tree):
+    page = browser_for(user_a).get("/dashboard/?chart=clicks&chart=ctr").content.decode()
+    presets = re.findall(r'class="chip" href="([^"]*)"', page)
+    assert presets and all("chart=clicks%2Cctr" in link for link in presets)
+    assert '<input type="hidden" name="chart" value="clicks,ctr">' in page
+    # Nothing picked: the links carry no chart, so the page keeps its default.
+    plain = browser_for(user_a).get("/dashboard/").content.decode()
+    assert "chart=" not in "".join(re.findall(r'class="chip" href="([^"]*)"', plain))

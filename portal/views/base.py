@@ -21,6 +21,7 @@ from clients.scoping import clients_in_scope, visible_clients
 from ingestion.availability import sources_in_use
 from portal.filters import ReportFilterForm, ReportFilters, read_filters
 from portal.ranges import presets
+from reports.charts import chart_measures
 
 
 def requested_client_id(request: HttpRequest) -> int | None:
@@ -53,6 +54,13 @@ class ReportPageMixin(LoginRequiredMixin):
     def filters(self) -> ReportFilters:
         return self._filters_and_form[0]
 
+    @property
+    def chart_picked(self) -> str | None:
+        """The chart's measures the person picked (``?chart=``), kept when the range changes;
+        None when they picked none (the chart's default)."""
+        picked = ",".join(self.request.GET.getlist("chart"))
+        return ",".join(chart_measures(picked)) if picked else None
+
     def shown_client(self) -> Client | None:
         """The one client the page is about, or None when an admin looks at every client."""
         if self.user.is_admin and requested_client_id(self.request) is None:
@@ -84,7 +92,9 @@ class ReportPageMixin(LoginRequiredMixin):
             {
                 "label": preset.label,
                 "query": filters.query(
-                    start_date=preset.date_range.start, end_date=preset.date_range.end
+                    start_date=preset.date_range.start,
+                    end_date=preset.date_range.end,
+                    chart=self.chart_picked,
                 ),
                 "active": preset.date_range == filters.date_range,
             }
@@ -99,5 +109,6 @@ class ReportPageMixin(LoginRequiredMixin):
             "filter_form": form,
             "date_range": filters.date_range,
             "presets": preset_links,
+            "chart_picked": self.chart_picked,
             "custom_range": not any(link["active"] for link in preset_links),
         }
