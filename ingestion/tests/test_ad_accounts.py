@@ -107,3 +107,41 @@ def test_an_export_without_an_account_column_passes_marked_account_unknown(user_
     assert loaded.status == UploadStatus.LOADED
     assert loaded.run.warnings == [ACCOUNT_UNKNOWN]
     assert FacebookAdAccount.objects.count() == 1
+
+
+def test_an_account_id_stored_as_a_number_in_excel_matches_the_same_id_in_a_csv(user_a, upload):
+    """Excel keeps an account id as a number; with a totals row (no id) the column reads as
+    decimals. The id recorded must be 123456789, which a CSV of the same account then matches."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        [
+            "Account ID",
+            "Account name",
+            "Day",
+            "Campaign name",
+            "Ad set name",
+            "Ad name",
+            "Impressions",
+            "Link clicks",
+        ]
+    )
+    sheet.append([None, None, None, None, None, None, 1000, 3])  # Meta's totals row
+    sheet.append([123456789, "Acme Foods Ads", DAY, "Autumn", "Prospecting", "Ad 1", 1000, 3])
+    content = BytesIO()
+    workbook.save(content)
+
+    with_excel = facebook_upload_create(
+        client=user_a.client,
+        upload=SimpleUploadedFile("meta.xlsx", content.getvalue()),
+        by=user_a,
+    )
+
+    assert with_excel.status == UploadStatus.LOADED
+    assert list(FacebookAdAccount.objects.values_list("account_id", flat=True)) == ["123456789"]
+    again = upload(user_a, export(account_id="123456789", campaign="Winter"), "again.csv")
+    assert again.status == UploadStatus.LOADED
