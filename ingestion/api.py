@@ -210,6 +210,7 @@ class IngestionTriggerView(ScopedAPIView):
             trigger=RunTrigger.MANUAL,
             triggered_by=self.user,
             requested_date=day,
+            lease=False,
         )
         audit_record(
             actor=self.user,

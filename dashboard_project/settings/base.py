@@ -316,6 +316,14 @@ SCHEDULE_CRONS = {
 # How far back a missed run is still caught up for its intended date.
 SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)
 
+# --- Leases on long jobs (core.leases, operations.sweeper) -------------------------------------
+# Each process refreshes its leases this often; the sweeper fails a job whose holder's database
+# session is gone (killed process) once its heartbeat is this old, or any job whose heartbeat is
+# older than LEASE_TIMEOUT_SECONDS (a host that vanished without closing its connections).
+LEASE_HEARTBEAT_SECONDS = env.float("LEASE_HEARTBEAT_SECONDS", default=10.0)
+LEASE_TIMEOUT_SECONDS = env.float("LEASE_TIMEOUT_SECONDS", default=120.0)
+LEASE_HEARTBEAT_THREAD = env.bool("LEASE_HEARTBEAT_THREAD", default=True)
+
 # --- Summaries and weekly emails ------------------------------------------------------------
 # Rows in each top list of a summary or PDF report.
 SUMMARY_TOP_N = env.int("SUMMARY_TOP_N", default=5)
