@@ -106,7 +106,8 @@ def _start_child(user) -> subprocess.Popen[bytes]:
     line = child.stdout.readline()
     if line.strip() != b"LOADED-NOT-COMMITTED":
         child.kill()
-        pytest.fail(f"the child did not reach the load: {line!r} {child.stderr.read()[-3000:]!r}")
+        _, errors = child.communicate(timeout=10)
+        pytest.fail(f"the child did not reach the load: {line!r} {errors[-3000:]!r}")
     return child
 
 
