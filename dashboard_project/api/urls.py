@@ -60,6 +60,11 @@ urlpatterns = [
     path("facebook/upload", facebook_api.FacebookUploadView.as_view(), name="facebook-upload"),
     path("facebook/uploads", facebook_api.UploadListView.as_view(), name="facebook-uploads"),
     path(
+        "facebook/uploads/<int:upload_id>",
+        facebook_api.UploadDetailView.as_view(),
+        name="facebook-upload-detail",
+    ),
+    path(
         "admin/ingestion-logs", ingestion_api.IngestionLogListView.as_view(), name="ingestion-logs"
     ),
     path(

@@ -162,6 +162,8 @@ STORAGES = {
 }
 # Uploads larger than this are refused before they are read whole.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# Uploads up to this size are loaded within the request (201); larger ones are queued (202).
+UPLOAD_INLINE_MAX_BYTES = env.int("UPLOAD_INLINE_MAX_BYTES", default=5 * 1024 * 1024)
 # Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
