@@ -25,7 +25,8 @@ from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import IngestionRun, RunStatus
 from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
 from ingestion.sources.vibe.models import ACTIVE_STATES, VibeReportRequest
-from reports.models import ScheduledRun, ScheduledRunStatus
+from reports.export_jobs import export_jobs_purge_expired
+from reports.models import ExportJob, ExportStatus, ScheduledRun, ScheduledRunStatus
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +113,21 @@ def _fail_scheduled_run(entry_id: int, holder: str) -> None:
     )
 
 
+def _fail_export(job_id: int, holder: str) -> None:
+    ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        message=f"The export was not built: {stopped(holder)}. Ask for it again.",
+    )
+
+
 HANDLERS: dict[str, Callable[[int, str], None]] = {
     leases.INGESTION_RUN: _fail_run,
     leases.BACKFILL: _fail_backfill,
     leases.VIBE_REPORT: _release_vibe_report,
     leases.SCHEDULED_RUN: _fail_scheduled_run,
+    leases.EXPORT: _fail_export,
 }
 
 
@@ -145,5 +156,6 @@ def sweep_dead_leases() -> list[Swept]:
 
 
 def lease_sweeper() -> int:
-    """The scheduled job: the number of dead jobs handled."""
+    """The scheduled job: the number of dead jobs handled. Expired export files go too."""
+    export_jobs_purge_expired()
     return len(sweep_dead_leases())

@@ -108,5 +108,11 @@ urlpatterns = [
     path("exports/csv", reports_api.CsvExportView.as_view(), name="export-csv"),
     path("exports/xlsx", reports_api.XlsxExportView.as_view(), name="export-xlsx"),
     path("exports/pdf", reports_api.PdfExportView.as_view(), name="export-pdf"),
+    path("exports/jobs/<int:job_id>", reports_api.ExportJobView.as_view(), name="export-job"),
+    path(
+        "exports/jobs/<int:job_id>/download",
+        reports_api.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
     path("", include(router.urls)),
 ]

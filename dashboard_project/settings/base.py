@@ -164,6 +164,9 @@ STORAGES = {
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Uploads up to this size are loaded within the request (201); larger ones are queued (202).
 UPLOAD_INLINE_MAX_BYTES = env.int("UPLOAD_INLINE_MAX_BYTES", default=5 * 1024 * 1024)
+# CSV/XLSX exports up to this many rows are built within the request; larger ones are queued
+# (202 with a status URL) and built by a worker into default storage.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=200_000)
 # Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
