@@ -226,9 +226,11 @@ def facebook_upload_undo(*, upload: FacebookUpload, by: User) -> int:
     return removed
 
 
-def facebook_upload_rerun(*, upload: FacebookUpload, by: User | None) -> IngestionRun:
-    """Load the stored file of ``upload`` again; the upload then owns the rows the new run wrote
-    (undo removes those)."""
+def facebook_upload_rerun(
+    *, upload: FacebookUpload, by: User | None, run: IngestionRun | None = None
+) -> IngestionRun:
+    """Load the stored file of ``upload`` again (continuing ``run`` when a request queued it);
+    the upload then owns the rows the new run wrote (undo removes those)."""
     if upload.status == UploadStatus.UNDONE:
         raise ValidationError("This upload was undone; upload the file again to load it.")
     with upload.file.open("rb") as stored:
@@ -241,6 +243,7 @@ def facebook_upload_rerun(*, upload: FacebookUpload, by: User | None) -> Ingesti
         trigger=RunTrigger.RERUN,
         triggered_by=by,
         file_key=upload.file.name,
+        run=run,
     )
     upload.run = new
     upload.status = UPLOAD_STATUS.get(RunStatus(new.status), UploadStatus.FAILED)
