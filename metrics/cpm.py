@@ -1,5 +1,6 @@
 """CPM history (SPEC 4): adding, changing or deleting a dated rate re-prices exactly the stored
-days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry."""
+days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry. Each
+takes the client's locks first (``metrics.locks``), so it waits for a running ingest."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from core.db import (
     is_unique_violation,
     violation,
 )
+from metrics.locks import lock_client_sources
 from metrics.pricing import reprice_days, unpriceable_range
 from metrics.rollups import rollups_refresh
 
@@ -100,6 +102,7 @@ def cpm_rate_add(
         )
     try:
         with transaction.atomic():
+            lock_client_sources(client_id=client.pk)
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
@@ -138,6 +141,7 @@ def cpm_rate_change(
         return rate
     try:
         with transaction.atomic():
+            lock_client_sources(client_id=rate.client_id)
             rate.set_by = by
             rate.save()
             _refuse_unpriced_days(rate.client)
@@ -159,6 +163,7 @@ def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
     """Remove a rate; the days it governed fall back to the previous rate and are re-priced."""
     client = rate.client
     with transaction.atomic():
+        lock_client_sources(client_id=client.pk)
         old = snapshot(rate, CPM_AUDIT_FIELDS)
         effective_date = rate.effective_date
         rate.delete()

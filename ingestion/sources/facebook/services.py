@@ -25,6 +25,7 @@ from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import run_ingestion, start_run
 from ingestion.sources.facebook.adapter import parse_facebook
 from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
+from metrics.locks import lock_client_sources
 from metrics.models import DailyMetric
 from metrics.rollups import rollups_refresh
 
@@ -202,6 +203,7 @@ def facebook_upload_undo(*, upload: FacebookUpload, by: User) -> int:
     if upload.status == UploadStatus.UNDONE:
         raise ValidationError("This upload was already undone.")
     with transaction.atomic():
+        lock_client_sources(client_id=upload.client_id, sources=[Source.FACEBOOK])
         removed = 0
         if upload.run_id is not None:
             rows = DailyMetric.objects.filter(
