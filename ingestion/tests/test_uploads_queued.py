@@ -105,3 +105,28 @@ def test_a_queued_duplicate_is_409_at_once(
     assert again.status_code == 409
     assert f"(upload #{first['id']}, processing)" in again.json()["detail"]
     assert FacebookUpload.objects.get().status == UploadStatus.PROCESSING
+
+
+def test_a_large_upload_from_the_admin_is_queued(
+    admin_user, client_a, small_threshold, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client as BrowserClient
+
+    browser = BrowserClient()
+    browser.force_login(admin_user)
+    file = SimpleUploadedFile("meta.csv", EXPORT.encode())
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = browser.post(
+            "/admin/ingestion/facebookupload/add/",
+            {"client": client_a.pk, "file": file},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "Meta.csv: queued (a large file is loaded by the task cluster)" in (
+        response.content.decode()
+    )
+    assert FacebookUpload.objects.get().status == UploadStatus.PROCESSING
+    for callback in queued:
+        callback()
+    assert FacebookUpload.objects.get().status == UploadStatus.LOADED
