@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
@@ -21,7 +22,7 @@ from core.db import (
     is_unique_violation,
     violation,
 )
-from metrics.locks import lock_client_sources
+from metrics.locks import lock_client_sources, waited_too_long
 from metrics.pricing import reprice_days, unpriceable_range
 from metrics.rollups import rollups_refresh
 
@@ -88,6 +89,20 @@ def _rate_refusal(
     return ValidationError(f"{not_saved}: the database refused it{rule}: {reason}")
 
 
+def _lock_client(client: Client) -> None:
+    """The client's figures, every source, in the one lock order (``metrics.locks``), waiting at
+    most ``CPM_LOCK_WAIT_SECONDS`` for a running ingestion so a web request still answers."""
+    lock_client_sources(client_id=client.pk, wait_seconds=settings.CPM_LOCK_WAIT_SECONDS)
+
+
+def _busy(client: Client, effective_date: dt.date) -> WriteConflict:
+    return WriteConflict(
+        f"The CPM rate of {client} from {effective_date} was not saved: an ingestion of "
+        f"{client}'s data is loading right now and the re-pricing would have to wait for it. "
+        "Nothing was changed; try again in a minute."
+    )
+
+
 def cpm_rate_add(
     *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
 ) -> CpmRate:
@@ -102,7 +117,7 @@ def cpm_rate_add(
         )
     try:
         with transaction.atomic():
-            lock_client_sources(client_id=client.pk)
+            _lock_client(client)
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
@@ -115,6 +130,10 @@ def cpm_rate_add(
             )
     except IntegrityError as error:
         raise _rate_refusal(error, client, effective_date) from None
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(client, effective_date) from None
+        raise
     return rate
 
 
@@ -141,7 +160,7 @@ def cpm_rate_change(
         return rate
     try:
         with transaction.atomic():
-            lock_client_sources(client_id=rate.client_id)
+            _lock_client(rate.client)
             rate.set_by = by
             rate.save()
             _refuse_unpriced_days(rate.client)
@@ -156,24 +175,37 @@ def cpm_rate_change(
             )
     except IntegrityError as error:
         raise _rate_refusal(error, rate.client, rate.effective_date) from None
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(rate.client, rate.effective_date) from None
+        raise
     return rate
 
 
 def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
     """Remove a rate; the days it governed fall back to the previous rate and are re-priced."""
     client = rate.client
-    with transaction.atomic():
-        lock_client_sources(client_id=client.pk)
-        old = snapshot(rate, CPM_AUDIT_FIELDS)
-        effective_date = rate.effective_date
-        rate.delete()
-        _refuse_unpriced_days(client)
-        repriced = _reprice(client, effective_date, effective_date)
-        audit_record(
-            actor=by,
-            action=AuditAction.DELETE,
-            entity_type="clients.CpmRate",
-            entity_id=old.get("client"),
-            entity_label=f"{client} CPM from {effective_date}",
-            old={**old, "rows_repriced": repriced},
-        )
+    try:
+        with transaction.atomic():
+            _lock_client(client)
+            _delete(rate, client, by)
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(client, rate.effective_date) from None
+        raise
+
+
+def _delete(rate: CpmRate, client: Client, by: User | None) -> None:
+    old = snapshot(rate, CPM_AUDIT_FIELDS)
+    effective_date = rate.effective_date
+    rate.delete()
+    _refuse_unpriced_days(client)
+    repriced = _reprice(client, effective_date, effective_date)
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        entity_type="clients.CpmRate",
+        entity_id=old.get("client"),
+        entity_label=f"{client} CPM from {effective_date}",
+        old={**old, "rows_repriced": repriced},
+    )

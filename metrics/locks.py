@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from campaigns.models import Source
 
@@ -31,11 +31,31 @@ CLIENT_SOURCE_LOCKS: dict[str, int] = {
 }
 
 
-def lock_client_sources(*, client_id: int, sources: Iterable[str] | None = None) -> None:
+# PostgreSQL's SQLSTATE when ``lock_timeout`` ran out.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_client_sources(
+    *, client_id: int, sources: Iterable[str] | None = None, wait_seconds: float | None = None
+) -> None:
     """Block until no other writer holds the client's lock of any of ``sources`` (default: every
-    source), taking them in the one order; released at commit. Call inside a transaction."""
+    source), taking them in the one order; released at commit. Call inside a transaction.
+
+    ``wait_seconds``: give up after that long (``OperationalError`` with SQLSTATE
+    ``LOCK_NOT_AVAILABLE``; see ``waited_too_long``), for a web request that must answer within
+    its timeout while an ingestion holds the lock."""
     wanted = set(CLIENT_SOURCE_LOCKS if sources is None else sources)
     namespaces = sorted(CLIENT_SOURCE_LOCKS[source] for source in wanted)
     with connection.cursor() as cursor:
+        if wait_seconds is not None:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait_seconds}s"])
         for namespace in namespaces:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, client_id])
+    if wait_seconds is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+
+
+def waited_too_long(error: OperationalError) -> bool:
+    """Whether ``error`` is ``lock_client_sources`` giving up after ``wait_seconds``."""
+    return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE

@@ -167,6 +167,9 @@ UPLOAD_INLINE_MAX_BYTES = env.int("UPLOAD_INLINE_MAX_BYTES", default=5 * 1024 * 
 # CSV/XLSX exports up to this many rows are built within the request; larger ones are queued
 # (202 with a status URL) and built by a worker into default storage.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=200_000)
+# A CPM change waits this long for a running ingestion of the client (metrics.locks), then is
+# refused with "try again" so the request answers within gunicorn's timeout.
+CPM_LOCK_WAIT_SECONDS = env.float("CPM_LOCK_WAIT_SECONDS", default=20.0)
 # Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -14,6 +14,7 @@ import pytest
 
 from clients.models import CpmRate
 from clients.tests.factories import ClientFactory
+from core.db import WriteConflict
 from ingestion import loader
 from ingestion.models import IngestionRun, RunStatus
 from ingestion.pipeline import run_ingestion
@@ -111,3 +112,36 @@ def test_changing_or_deleting_a_rate_waits_for_a_running_ingest(paused_ingest, a
 def test_the_lock_order_is_one_for_every_source():
     assert list(CLIENT_SOURCE_LOCKS.values()) == sorted(CLIENT_SOURCE_LOCKS.values())
     assert loader._LOCK_NAMESPACE is CLIENT_SOURCE_LOCKS
+
+
+def test_a_cpm_change_that_would_wait_too_long_is_refused_saying_why(
+    paused_ingest, admin_user, settings
+):
+    settings.CPM_LOCK_WAIT_SECONDS = 0.5
+    loaded, resume = paused_ingest
+    acme = ClientFactory(name="Acme", cpm="10.00", cpm__effective_date=dt.date(2025, 1, 1))
+    ingest, ingest_outcome = in_thread(_ingest(acme))
+    assert loaded.wait(30), ingest_outcome
+    try:
+        rate, rate_outcome = in_thread(
+            lambda: cpm_rate_add(
+                client=acme, cpm=Decimal("20.00"), effective_date=NOV_1, by=admin_user
+            )
+        )
+        rate.join(30)
+    finally:
+        resume.set()
+        ingest.join(30)
+    error = rate_outcome["error"]
+    assert isinstance(error, WriteConflict)
+    assert error.messages == [
+        "The CPM rate of Acme from 2025-11-01 was not saved: an ingestion of Acme's data is "
+        "loading right now and the re-pricing would have to wait for it. Nothing was changed; "
+        "try again in a minute."
+    ]
+    assert not CpmRate.objects.filter(client=acme, effective_date=NOV_1).exists()
+    assert ingest_outcome["result"].status == RunStatus.SUCCESS
+    # Once the ingest is done, the same change goes through at once.
+    cpm_rate_add(client=acme, cpm=Decimal("20.00"), effective_date=NOV_1, by=admin_user)
+    spend = sorted(DailyMetric.objects.filter(client=acme).values_list("date", "spend"))
+    assert spend == [(dt.date(2025, 11, 3), Decimal("200")), (dt.date(2025, 11, 4), Decimal("400"))]
