@@ -85,6 +85,13 @@ def _lock_is_free(client_id: int) -> bool:
 
 
 def _start_child(user) -> subprocess.Popen[bytes]:
+    args = [str(user.client_id), str(user.pk)]
+    return _child(CHILD, args, EXPORT.encode(), b"LOADED-NOT-COMMITTED")
+
+
+def _child(script: str, args: list[str], stdin: bytes, ready: bytes) -> subprocess.Popen[bytes]:
+    """Run ``script`` against the test database with a real heartbeat; return once it printed
+    ``ready``."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "dashboard_project.settings.test",
@@ -93,7 +100,7 @@ def _start_child(user) -> subprocess.Popen[bytes]:
         "LEASE_HEARTBEAT_SECONDS": "0.5",
     }
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(user.client_id), str(user.pk)],
+        [sys.executable, "-c", script, *args],
         cwd=settings.BASE_DIR,
         env=env,
         stdin=subprocess.PIPE,
@@ -101,10 +108,10 @@ def _start_child(user) -> subprocess.Popen[bytes]:
         stderr=subprocess.PIPE,
     )
     assert child.stdin is not None and child.stdout is not None
-    child.stdin.write(EXPORT.encode())
+    child.stdin.write(stdin)
     child.stdin.close()
     line = child.stdout.readline()
-    if line.strip() != b"LOADED-NOT-COMMITTED":
+    if line.strip() != ready:
         child.kill()
         _, errors = child.communicate(timeout=10)
         pytest.fail(f"the child did not reach the load: {line!r} {errors[-3000:]!r}")
@@ -165,3 +172,69 @@ def test_a_killed_upload_is_failed_by_the_sweeper_and_the_file_can_be_uploaded_a
     assert (again.json()["status"], again.json()["rows_loaded"]) == ("loaded", 3)
     assert DailyMetric.objects.count() == 2
     assert sweep_dead_leases() == []
+
+
+# A backfill worker killed mid-day: its first day's run has started (S3 reached) when it dies.
+BACKFILL_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import django
+    django.setup()
+    from ingestion import backfill
+    from ingestion.pipeline import start_run
+
+    def load_day_and_hang(job, client, day):
+        start_run(client=client, source="surfside", trigger="backfill", requested_date=day)
+        print("DAY-STARTED", flush=True)
+        time.sleep(600)
+
+    backfill._load_day = load_day_and_hang
+    backfill.backfill_run(int(sys.argv[1]))
+    """
+)
+
+
+@override_settings(LEASE_HEARTBEAT_SECONDS=0.5, LEASE_TIMEOUT_SECONDS=120)
+def test_a_killed_backfill_worker_leaves_a_failed_backfill_not_running_forever(client_a):
+    import datetime as dt
+
+    from ingestion.models import BackfillJob, BackfillStatus
+
+    job = BackfillJob.objects.create(
+        source="surfside",
+        start_date=dt.date(2025, 11, 1),
+        end_date=dt.date(2025, 11, 3),
+        steps_total=3,
+    )
+    job.clients.set([client_a])
+    child = _child(BACKFILL_CHILD, [str(job.pk)], b"", b"DAY-STARTED")
+    try:
+        assert BackfillJob.objects.get().status == BackfillStatus.RUNNING
+        deadline = time.monotonic() + 10
+        while Lease.objects.count() < 2 or Lease.objects.filter(backend_pid=None).exists():
+            assert time.monotonic() < deadline, list(Lease.objects.values())
+            time.sleep(0.1)
+        assert sweep_dead_leases() == []
+    except BaseException:
+        child.kill()
+        raise
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    killed = time.monotonic()
+    swept = []
+    while len(swept) < 2 and time.monotonic() - killed < 30:
+        swept += sweep_dead_leases()
+        time.sleep(0.1)
+
+    run = IngestionRun.objects.get()
+    assert sorted((item.kind, item.object_id) for item in swept) == [
+        ("backfill", job.pk),
+        ("ingestion_run", run.pk),
+    ]
+    job.refresh_from_db()
+    assert job.status == BackfillStatus.FAILED
+    assert job.message.startswith(
+        "Stopped after 0 of 3 days: the process running it stopped (worker killed or restarted;"
+    )
+    assert run.status == RunStatus.FAILED
+    assert not Lease.objects.exists()
