@@ -238,3 +238,51 @@ def test_a_killed_backfill_worker_leaves_a_failed_backfill_not_running_forever(c
     )
     assert run.status == RunStatus.FAILED
     assert not Lease.objects.exists()
+
+
+# A cluster worker killed while a scheduled job runs: the ledger entry must not stay "running".
+SCHEDULED_CHILD = textwrap.dedent(
+    """
+    import time
+    import django
+    django.setup()
+    from operations import scheduling
+
+    def hang(day=None):
+        print("JOB-RUNNING", flush=True)
+        time.sleep(600)
+
+    scheduling.job_function = lambda job: hang
+    scheduling.run_scheduled_job("surfside")
+    """
+)
+
+
+@override_settings(LEASE_HEARTBEAT_SECONDS=0.5, LEASE_TIMEOUT_SECONDS=120)
+def test_a_killed_scheduled_job_leaves_a_failed_ledger_entry():
+    from reports.models import ScheduledRun, ScheduledRunStatus
+
+    child = _child(SCHEDULED_CHILD, [], b"", b"JOB-RUNNING")
+    try:
+        entry = ScheduledRun.objects.get()
+        assert (entry.job, entry.status) == ("surfside", ScheduledRunStatus.RUNNING)
+        deadline = time.monotonic() + 10
+        while not Lease.objects.exclude(backend_pid=None).exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    except BaseException:
+        child.kill()
+        raise
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    killed = time.monotonic()
+    swept = []
+    while not swept and time.monotonic() - killed < 30:
+        swept = sweep_dead_leases()
+        time.sleep(0.1)
+    assert [(item.kind, item.object_id) for item in swept] == [("scheduled_run", entry.pk)]
+    entry.refresh_from_db()
+    assert entry.status == ScheduledRunStatus.FAILED
+    assert entry.message.startswith(
+        "Did not finish: the process running it stopped (worker killed or restarted; it ran on "
+    )
