@@ -296,23 +296,27 @@ class IngestionRunAdmin(admin.ModelAdmin):
         return self._rerun(request, list(queryset.select_related("client")))
 
     def _rerun(self, request: HttpRequest, runs: list[IngestionRun]) -> HttpResponse:
+        """Queued (no long work in a request): the new run's page shows its outcome."""
         last = None
         for run in runs:
             try:
-                last = services.ingestion_run_rerun(run=run, by=acting_user(request.user))
+                queued = services.ingestion_run_rerun_queue(run=run, by=acting_user(request.user))
             except ValidationError as error:
                 messages.error(request, f"Run #{run.pk}: {' '.join(error.messages)}")
                 continue
-            level = (
-                messages.SUCCESS
-                if last.status in (RunStatus.SUCCESS, RunStatus.PARTIAL)
-                else messages.WARNING
-            )
-            messages.add_message(
-                request,
-                level,
-                f"Run #{run.pk} re-ran as #{last.pk}: {last.get_status_display()}. {last.message}",
-            )
+            if isinstance(queued, IngestionRun):
+                last = queued
+                messages.success(
+                    request,
+                    f"Run #{run.pk}: re-run queued as run #{last.pk}; its page shows the "
+                    "outcome once the task cluster has run it.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Run #{run.pk}: Vibe report request #{queued.pk} created; the task "
+                    "cluster loads it as the API key's budget allows.",
+                )
         if last is not None and len(runs) == 1:
             return HttpResponseRedirect(
                 reverse("admin:ingestion_ingestionrun_change", args=[last.pk])

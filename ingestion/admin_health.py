@@ -25,7 +25,7 @@ from campaigns.models import Source
 from clients.models import Client, ClientStatus
 from ingestion import services
 from ingestion.backfill import backfill_create
-from ingestion.models.runs import IngestionRun, RunStatus
+from ingestion.models.runs import IngestionRun
 from ingestion.selectors import HEALTH_LABELS, Health, health_window, ingestion_health
 from ingestion.tasks import queue
 from metrics.formatting import day_spans
@@ -84,24 +84,29 @@ def health_rerun(request: HttpRequest, run_id: int) -> HttpResponse:
     """Repeat a run from the health page and come back to it with the outcome."""
     run = get_object_or_404(IngestionRun.objects.select_related("client"), pk=run_id)
     try:
-        new = services.ingestion_run_rerun(run=run, by=acting_user(request.user))
+        new = services.ingestion_run_rerun_queue(run=run, by=acting_user(request.user))
     except ValidationError as error:
         messages.error(request, f"Run #{run.pk}: {' '.join(error.messages)}")
     else:
-        ok = new.status in (RunStatus.SUCCESS, RunStatus.PARTIAL)
-        messages.add_message(
-            request,
-            messages.SUCCESS if ok else messages.WARNING,
-            format_html(
-                '{} {}: <a href="{}">run #{}</a> {}. {}',
+        # Queued (no long work in a request): the new run's page shows the outcome.
+        if isinstance(new, IngestionRun):
+            message = format_html(
+                '{} {}: re-run queued as <a href="{}">run #{}</a>; its page shows the outcome '
+                "once the task cluster has run it.",
                 run.client,
                 Source(run.source).label,
                 reverse("admin:ingestion_ingestionrun_change", args=[new.pk]),
                 new.pk,
-                new.get_status_display().lower(),
-                new.message,
-            ),
-        )
+            )
+        else:
+            message = format_html(
+                "{} {}: Vibe report request #{} created; the task cluster loads it as the API "
+                "key's budget allows.",
+                run.client,
+                Source(run.source).label,
+                new.pk,
+            )
+        messages.success(request, message)
     return HttpResponseRedirect(reverse("admin:ingestion_health"))
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -32,6 +34,8 @@ from ingestion.models.backfill import BackfillJob
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import start_run
 from ingestion.selectors import row_errors
+from ingestion.services import ingestion_run_rerun_queue
+from ingestion.sources.vibe.models import VibeReportRequest
 from ingestion.sources.vibe.selectors import vibe_connection_for
 from ingestion.sources.vibe.services import report_request_create
 from ingestion.tasks import queue
@@ -157,20 +161,50 @@ class IngestionLogRerunView(ScopedAPIView):
 
     @extend_schema(
         request=None,
-        responses={202: ex.DETAIL},
+        responses={202: OpenApiTypes.OBJECT},
         tags=["admin"],
-        examples=[ex.response("Queued", {"detail": "Re-run of run #481 queued."}, status=202)],
+        examples=[
+            ex.response(
+                "Queued",
+                {
+                    "detail": "Re-run of run #481 queued as run #502.",
+                    "run_id": 502,
+                    "status_url": "https://dashboard.example/api/v1/admin/ingestion-logs/502",
+                },
+                status=202,
+            )
+        ],
     )
     def post(self, request: Request, run_pk: str) -> Response:
+        """Queued: 202 with the new run's ``status_url`` (its log entry). A Vibe run becomes a
+        report request the task cluster moves on as the key's budget allows."""
         run = self.found["run_pk"]
-        if run.refused:
-            raise serializers.ValidationError(
-                f"Run #{run.pk} is an upload refused for its own format or content; the same "
-                "file would be refused again. The uploader can see why and upload a corrected file."
+        try:
+            new = ingestion_run_rerun_queue(run=run, by=self.user)
+        except DjangoValidationError as error:
+            raise ValidationError(error.messages) from None
+        if isinstance(new, VibeReportRequest):
+            return Response(
+                {
+                    "detail": f"Re-run of run #{run.pk}: Vibe report request #{new.pk} "
+                    "created; the task cluster loads it as the API key's budget allows.",
+                    "report_request_id": new.pk,
+                    "state": new.state,
+                    "status_url": request.build_absolute_uri(
+                        reverse("api:ingestion-logs") + f"?client_id={run.client_id}&source=vibe"
+                    ),
+                },
+                status=status.HTTP_202_ACCEPTED,
             )
-        queue("ingestion.tasks.rerun", run.pk, self.user.pk)
         return Response(
-            {"detail": f"Re-run of run #{run.pk} queued."}, status=status.HTTP_202_ACCEPTED
+            {
+                "detail": f"Re-run of run #{run.pk} queued as run #{new.pk}.",
+                "run_id": new.pk,
+                "status_url": request.build_absolute_uri(
+                    reverse("api:ingestion-log", args=[new.pk])
+                ),
+            },
+            status=status.HTTP_202_ACCEPTED,
         )
 
 
@@ -215,6 +249,7 @@ class IngestionTriggerView(ScopedAPIView):
             trigger=RunTrigger.MANUAL,
             triggered_by=self.user,
             requested_date=day,
+            lease=False,
         )
         audit_record(
             actor=self.user,
@@ -338,7 +373,11 @@ class BackfillView(ScopedAPIView):
             raise ValidationError(error.messages) from None
         queue("ingestion.tasks.run_backfill", job.pk)
         job.refresh_from_db()
-        return Response(BackfillOutput(job).data, status=status.HTTP_202_ACCEPTED)
+        status_url = request.build_absolute_uri(reverse("api:backfill-detail", args=[job.pk]))
+        return Response(
+            {**BackfillOutput(job).data, "status_url": status_url},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class BackfillDetailView(ScopedAPIView):

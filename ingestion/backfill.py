@@ -12,6 +12,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
+from core import leases
 from core.validators import validate_business_date
 from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import IngestionRun, RunTrigger
@@ -81,6 +82,13 @@ def backfill_run(job_id: int, *, on_step: StepCallback | None = None) -> Backfil
     done = {(step["client"], step["date"]) for step in job.results}
     job.status = BackfillStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    with leases.held(leases.BACKFILL, job.pk):
+        return _run_days(job, done, on_step)
+
+
+def _run_days(
+    job: BackfillJob, done: set[tuple[str, str]], on_step: StepCallback | None
+) -> BackfillJob:
     try:
         for client in job.clients.order_by("name"):
             for day in days_between(job.start_date, job.end_date):

@@ -21,15 +21,16 @@ import pyarrow as pa
 from django.db import connection
 from pyarrow import csv as pa_csv
 
-from campaigns.models import Source
 from ingestion.adapters.base import COUNT_COLUMNS, ParsedFile
 from ingestion.adapters.cleaning import as_text
 from ingestion.validation import ValidatedRows
 from metrics.formulas import sql_cpa, sql_cpc, sql_ctr, sql_roas, sql_spend
+from metrics.locks import CLIENT_SOURCE_LOCKS, lock_client_sources
 from metrics.pricing import RATE_PERIODS_SQL
 
-# Advisory-lock namespace per source: runs of one client and source never interleave.
-_LOCK_NAMESPACE: dict[str, int] = {Source.SURFSIDE: 7101, Source.VIBE: 7102, Source.FACEBOOK: 7103}
+# Advisory-lock namespace per source: runs of one client and source never interleave (the one
+# lock order every writer of a client's figures follows is in ``metrics.locks``).
+_LOCK_NAMESPACE: dict[str, int] = CLIENT_SOURCE_LOCKS
 
 _CANONICAL = (
     "date",
@@ -47,9 +48,9 @@ _CANONICAL = (
 
 
 def lock_client_source(*, client_id: int, source: str) -> None:
-    """Block until no other run of this client and source is loading (released at commit)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE[source], client_id])
+    """Block until no other run of this client and source is loading, nor a CPM change of the
+    client re-pricing (released at commit)."""
+    lock_client_sources(client_id=client_id, sources=[source])
 
 
 def copy_frame(sql: str, frame: pd.DataFrame) -> None:

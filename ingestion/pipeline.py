@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Source
 from clients.models import Client
+from core import leases
 from ingestion import loader
 from ingestion.adapters.base import ParsedFile, SourceFileError
 from ingestion.adapters.registry import check_source_file, parse_source_file
@@ -67,9 +68,11 @@ def start_run(
     file_name: str = "",
     file_key: str = "",
     rerun_of: IngestionRun | None = None,
+    lease: bool = True,
 ) -> IngestionRun:
-    """The committed status row of a run that is about to happen."""
-    return IngestionRun.objects.create(
+    """The committed status row of a run that is about to happen, leased to this process (unless
+    ``lease`` is false: a run queued for a worker, which takes the lease when it starts)."""
+    run = IngestionRun.objects.create(
         client=client,
         source=source,
         trigger=trigger,
@@ -79,6 +82,14 @@ def start_run(
         file_key=file_key[:1024],
         rerun_of=rerun_of,
     )
+    if lease:
+        leases.take(leases.INGESTION_RUN, run.pk)
+    return run
+
+
+def adopt_run(run: IngestionRun) -> None:
+    """This process now works on ``run`` (created by a request, continued by a worker)."""
+    leases.take(leases.INGESTION_RUN, run.pk)
 
 
 def finish_run(run: IngestionRun, *, status: str, message: str, **fields: Any) -> IngestionRun:
@@ -98,8 +109,10 @@ def finish_run(run: IngestionRun, *, status: str, message: str, **fields: Any) -
         run.rows_loaded,
         run.rows_failed,
     )
-    # Alerts go out once the run's outcome is committed (at once when no transaction is open).
+    # Alerts go out, and the lease goes, once the run's outcome is committed (at once when no
+    # transaction is open; never if it rolls back, when the caller fails the run instead).
     transaction.on_commit(lambda: alert_for_run(run))
+    transaction.on_commit(lambda: leases.release(leases.INGESTION_RUN, run.pk))
     return run
 
 
@@ -127,6 +140,8 @@ def run_ingestion(
             file_name=file_name,
             file_key=file_key,
         )
+    else:
+        adopt_run(run)
     timer = _Timer()
     try:
         with timer.stage("parse"):

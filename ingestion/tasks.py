@@ -62,9 +62,14 @@ def run_backfill(job_id: int) -> None:
     backfill_run(job_id)
 
 
-def rerun(run_id: int, user_id: int | None = None) -> int:
+def rerun(run_id: int, user_id: int | None = None, new_run_id: int | None = None) -> int:
+    """Re-run ``run_id`` (continuing run ``new_run_id`` when the request created it; a finished
+    one is not run again); returns the new run's id."""
     from ingestion.services import ingestion_run_rerun
 
     run = IngestionRun.objects.get(pk=run_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    return ingestion_run_rerun(run=run, by=user).pk
+    new = IngestionRun.objects.filter(pk=new_run_id).first() if new_run_id else None
+    if new is not None and new.finished_at is not None:
+        return new.pk
+    return ingestion_run_rerun(run=run, by=user, new=new).pk

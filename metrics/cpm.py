@@ -1,13 +1,15 @@
 """CPM history (SPEC 4): adding, changing or deleting a dated rate re-prices exactly the stored
-days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry."""
+days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry. Each
+takes the client's locks first (``metrics.locks``), so it waits for a running ingest."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from accounts.audit import audit_record, changed_values, snapshot
 from accounts.models import AuditAction, User
@@ -20,6 +22,7 @@ from core.db import (
     is_unique_violation,
     violation,
 )
+from metrics.locks import lock_client_sources, waited_too_long
 from metrics.pricing import reprice_days, unpriceable_range
 from metrics.rollups import rollups_refresh
 
@@ -86,6 +89,20 @@ def _rate_refusal(
     return ValidationError(f"{not_saved}: the database refused it{rule}: {reason}")
 
 
+def _lock_client(client: Client) -> None:
+    """The client's figures, every source, in the one lock order (``metrics.locks``), waiting at
+    most ``CPM_LOCK_WAIT_SECONDS`` for a running ingestion so a web request still answers."""
+    lock_client_sources(client_id=client.pk, wait_seconds=settings.CPM_LOCK_WAIT_SECONDS)
+
+
+def _busy(client: Client, effective_date: dt.date) -> WriteConflict:
+    return WriteConflict(
+        f"The CPM rate of {client} from {effective_date} was not saved: an ingestion of "
+        f"{client}'s data is loading right now and the re-pricing would have to wait for it. "
+        "Nothing was changed; try again in a minute."
+    )
+
+
 def cpm_rate_add(
     *, client: Client, cpm: Decimal, effective_date: dt.date, by: User | None, note: str = ""
 ) -> CpmRate:
@@ -100,6 +117,7 @@ def cpm_rate_add(
         )
     try:
         with transaction.atomic():
+            _lock_client(client)
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
@@ -112,6 +130,10 @@ def cpm_rate_add(
             )
     except IntegrityError as error:
         raise _rate_refusal(error, client, effective_date) from None
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(client, effective_date) from None
+        raise
     return rate
 
 
@@ -139,6 +161,7 @@ def cpm_rate_change(
     validate_rate(rate)
     try:
         with transaction.atomic():
+            _lock_client(rate.client)
             rate.set_by = by
             rate.save()
             _refuse_unpriced_days(rate.client)
@@ -153,23 +176,37 @@ def cpm_rate_change(
             )
     except IntegrityError as error:
         raise _rate_refusal(error, rate.client, rate.effective_date) from None
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(rate.client, rate.effective_date) from None
+        raise
     return rate
 
 
 def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
     """Remove a rate; the days it governed fall back to the previous rate and are re-priced."""
     client = rate.client
-    with transaction.atomic():
-        old = snapshot(rate, CPM_AUDIT_FIELDS)
-        effective_date = rate.effective_date
-        rate.delete()
-        _refuse_unpriced_days(client)
-        repriced = _reprice(client, effective_date, effective_date)
-        audit_record(
-            actor=by,
-            action=AuditAction.DELETE,
-            entity_type="clients.CpmRate",
-            entity_id=old.get("client"),
-            entity_label=f"{client} CPM from {effective_date}",
-            old={**old, "rows_repriced": repriced},
-        )
+    try:
+        with transaction.atomic():
+            _lock_client(client)
+            _delete(rate, client, by)
+    except OperationalError as error:
+        if waited_too_long(error):
+            raise _busy(client, rate.effective_date) from None
+        raise
+
+
+def _delete(rate: CpmRate, client: Client, by: User | None) -> None:
+    old = snapshot(rate, CPM_AUDIT_FIELDS)
+    effective_date = rate.effective_date
+    rate.delete()
+    _refuse_unpriced_days(client)
+    repriced = _reprice(client, effective_date, effective_date)
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        entity_type="clients.CpmRate",
+        entity_id=old.get("client"),
+        entity_label=f"{client} CPM from {effective_date}",
+        old={**old, "rows_repriced": repriced},
+    )

@@ -36,6 +36,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import leases
 from metrics.periods import ONE_DAY
 from operations.cron import Cron, parse
 from reports.models import ScheduledRun, ScheduledRunStatus
@@ -79,6 +80,12 @@ JOBS: dict[str, Job] = {
             every_minute=True,
         ),
         Job("pacing_alerts", "pacing.alerts.alerts_send", passes_day=False, every_minute=True),
+        Job(
+            "lease_sweeper",
+            "operations.sweeper.lease_sweeper",
+            passes_day=False,
+            every_minute=True,
+        ),
         Job(
             "vibe_advance",
             "ingestion.sources.vibe.tasks.advance_due_vibe_reports",
@@ -163,8 +170,11 @@ def _run(job: Job, func: Callable[..., Any], intended_at: dt.datetime) -> None:
     entry = ScheduledRun.objects.filter(job=job.name, intended_at=intended_at)
     day = intended_day(intended_at) if job.passes_day else None
     logger.info("scheduled job %s for %s starting", job.name, day or intended_at)
+    # The ledger entry's lease: should this process die mid-job, the sweeper fails the entry.
+    entry_id = entry.values_list("pk", flat=True).get()
     try:
-        result = func(day=day.isoformat()) if day else func()
+        with leases.held(leases.SCHEDULED_RUN, entry_id):
+            result = func(day=day.isoformat()) if day else func()
     except Exception as error:
         logger.exception("scheduled job %s for %s failed", job.name, day or intended_at)
         entry.update(

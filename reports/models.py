@@ -160,3 +160,47 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} for {self.intended_at:%Y-%m-%d %H:%M}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def export_storage_name(instance: ExportJob, filename: str) -> str:
+    """A generated storage name: nothing a user sent is used as a path."""
+    import uuid
+
+    return f"exports/{uuid.uuid4().hex}.{instance.export_format}"
+
+
+class ExportJob(TimestampedModel):
+    """An export too large to build within the request (SPEC 8): a worker builds the file into
+    default storage; whoever asked downloads it for a day, while they may still see every client
+    in it."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    export_format = models.CharField(max_length=8)
+    client_ids = models.JSONField(help_text="The clients in the export, as scoped when asked.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    source = models.CharField(max_length=16, blank=True)
+    file_name = models.CharField(max_length=255, help_text="The name the download is given.")
+    status = models.CharField(
+        max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    file = models.FileField(upload_to=export_storage_name, max_length=500, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.export_format} export #{self.pk} ({self.status})"

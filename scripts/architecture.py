@@ -18,15 +18,15 @@ ROLES = {
     "dashboard_project": "settings, root URLs (pages and /api/v1/), the admin site, WSGI",
     "devtools": "the demo command and data, benchmarks, the fake Vibe server",
     "portal": "pages for client users: dashboard, drill-downs, summaries, uploads",
-    "operations": "cron evaluation, the schedule ledger and setup_schedules, retention",
+    "operations": "cron, the schedule ledger and setup_schedules, retention, the lease sweeper",
     "reports": "stored summaries, the dashboard read API, exports, PDF, charts, email",
     "pacing": "insertion orders, pacing against them, pacing alerts",
     "ingestion": "the shared pipeline; sources/{surfside,vibe,facebook}, each whole",
-    "metrics": "daily metrics, rollups, formulas, pricing, CPM history changes, reads",
+    "metrics": "daily metrics, rollups, formulas, pricing, CPM changes, the lock order, reads",
     "campaigns": "the campaign -> strategy -> placement -> creative hierarchy",
     "clients": "the tenant: clients, CPM history model, scoping, the scoped API base",
     "accounts": "users, login, the audit log",
-    "core": "model base, API plumbing (errors, pagination, strict input), safe cells",
+    "core": "model base, API plumbing (errors, pagination, strict input), safe cells, leases",
 }
 
 

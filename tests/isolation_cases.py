@@ -137,6 +137,27 @@ CASES = [
     ),
     Case("api/v1/facebook/uploads", "get", "/api/v1/facebook/uploads?client_id={a}", owner=200),
     Case(
+        "api/v1/facebook/uploads/<int:upload_id>",
+        "get",
+        "/api/v1/facebook/uploads/{upload}",
+        owner=200,
+    ),
+    # A queued export is only ever its requester's (client A's user), not even an admin's.
+    Case(
+        "api/v1/exports/jobs/<int:job_id>",
+        "get",
+        "/api/v1/exports/jobs/{export}",
+        owner=200,
+        admin=404,
+    ),
+    Case(
+        "api/v1/exports/jobs/<int:job_id>/download",
+        "get",
+        "/api/v1/exports/jobs/{export}/download",
+        owner=200,
+        admin=404,
+    ),
+    Case(
         "api/v1/admin/ingestion-logs",
         "get",
         "/api/v1/admin/ingestion-logs?client_id={a}",

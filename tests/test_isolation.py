@@ -7,16 +7,18 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.utils import timezone
 
 from campaigns.tests.factories import CreativeFactory
 from core.api.views import PublicAPIView
-from ingestion.models import BackfillJob, IngestionRun
+from ingestion.models import BackfillJob, FacebookUpload, IngestionRun
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
 from pacing.tests.factories import InsertionOrderFactory
+from reports.models import ExportJob, ExportStatus
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
@@ -41,6 +43,29 @@ def world(user_a, user_b, admin_user):
     rollups_refresh(client_id=user_a.client_id, date_from=day, date_to=day)
     placement = creative.placement
     order = InsertionOrderFactory(client=user_a.client, name="Acme November")
+    upload = FacebookUpload(
+        client=user_a.client,
+        original_name="acme.csv",
+        size_bytes=len(FACEBOOK_EXPORT),
+        checksum="0" * 64,
+        uploaded_by=user_a,
+        run=run,
+    )
+    upload.file.save("acme.csv", ContentFile(FACEBOOK_EXPORT.encode()), save=False)
+    upload.save()
+    export = ExportJob(
+        requested_by=user_a,
+        export_format="csv",
+        client_ids=[user_a.client_id],
+        start_date=day,
+        end_date=day,
+        file_name="acme.csv",
+        status=ExportStatus.READY,
+        rows=1,
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    export.file.save("acme.csv", ContentFile(b"Date\r\n"), save=False)
+    export.save()
     return {
         "order": order.pk,
         "a": user_a.client_id,
@@ -51,6 +76,8 @@ def world(user_a, user_b, admin_user):
         "strategy": placement.strategy_id,
         "placement": placement.pk,
         "creative": creative.pk,
+        "upload": upload.pk,
+        "export": export.pk,
     }
 
 

@@ -62,6 +62,11 @@ urlpatterns = [
     path("facebook/upload", facebook_api.FacebookUploadView.as_view(), name="facebook-upload"),
     path("facebook/uploads", facebook_api.UploadListView.as_view(), name="facebook-uploads"),
     path(
+        "facebook/uploads/<int:upload_id>",
+        facebook_api.UploadDetailView.as_view(),
+        name="facebook-upload-detail",
+    ),
+    path(
         "admin/ingestion-logs", ingestion_api.IngestionLogListView.as_view(), name="ingestion-logs"
     ),
     path(
@@ -105,5 +110,11 @@ urlpatterns = [
     path("exports/csv", reports_api.CsvExportView.as_view(), name="export-csv"),
     path("exports/xlsx", reports_api.XlsxExportView.as_view(), name="export-xlsx"),
     path("exports/pdf", reports_api.PdfExportView.as_view(), name="export-pdf"),
+    path("exports/jobs/<int:job_id>", reports_api.ExportJobView.as_view(), name="export-job"),
+    path(
+        "exports/jobs/<int:job_id>/download",
+        reports_api.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
     path("", include(router.urls)),
 ]

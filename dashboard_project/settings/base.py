@@ -195,6 +195,14 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 MAX_FILE_UNCOMPRESSED_BYTES = env.int("MAX_FILE_UNCOMPRESSED_BYTES", default=150 * 1024 * 1024)
 MAX_FILE_ROWS = env.int("MAX_FILE_ROWS", default=500_000)
 MAX_FILE_COLUMNS = env.int("MAX_FILE_COLUMNS", default=100)
+# Uploads up to this size are loaded within the request (201); larger ones are queued (202).
+UPLOAD_INLINE_MAX_BYTES = env.int("UPLOAD_INLINE_MAX_BYTES", default=5 * 1024 * 1024)
+# CSV/XLSX exports up to this many rows are built within the request; larger ones are queued
+# (202 with a status URL) and built by a worker into default storage.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=200_000)
+# A CPM change waits this long for a running ingestion of the client (metrics.locks), then is
+# refused with "try again" so the request answers within gunicorn's timeout.
+CPM_LOCK_WAIT_SECONDS = env.float("CPM_LOCK_WAIT_SECONDS", default=20.0)
 # Above this size Django streams uploads to a temporary file instead of memory; oversized bodies
 # are refused before they are read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -348,6 +356,14 @@ SCHEDULE_CRONS = {
 }
 # How far back a missed run is still caught up for its intended date.
 SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)
+
+# --- Leases on long jobs (core.leases, operations.sweeper) -------------------------------------
+# Each process refreshes its leases this often; the sweeper fails a job whose holder's database
+# session is gone (killed process) once its heartbeat is this old, or any job whose heartbeat is
+# older than LEASE_TIMEOUT_SECONDS (a host that vanished without closing its connections).
+LEASE_HEARTBEAT_SECONDS = env.float("LEASE_HEARTBEAT_SECONDS", default=10.0)
+LEASE_TIMEOUT_SECONDS = env.float("LEASE_TIMEOUT_SECONDS", default=120.0)
+LEASE_HEARTBEAT_THREAD = env.bool("LEASE_HEARTBEAT_THREAD", default=True)
 
 # --- Summaries and weekly emails ------------------------------------------------------------
 # Rows in each top list of a summary or PDF report.

@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-but-long-enough-for-hs256")
 
 from .base import *
-from .base import BASE_DIR, Q_CLUSTER, STORAGES, database_settings
+from .base import BASE_DIR, Q_CLUSTER, STORAGES, database_settings, env
 
 DEBUG = False
 DATABASES = database_settings(allow_embedded=True)
@@ -23,6 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+# No heartbeat thread in the test process (its session would outlive the test database); the
+# lease tests run the real thread in the subprocesses they kill.
+LEASE_HEARTBEAT_THREAD = env.bool("LEASE_HEARTBEAT_THREAD", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

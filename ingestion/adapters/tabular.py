@@ -224,6 +224,12 @@ def _check_zip(content: bytes, file_name: str) -> None:
                     raise SourceFileError(_XML_BOMB_MESSAGE.format(file_name=file_name))
 
 
+def check_workbook(content: bytes, file_name: str) -> None:
+    """Refuse, without opening the sheets, what is not a sound workbook (damaged, a zip bomb,
+    XML entity tricks): what a queued upload is checked for before it is accepted."""
+    _check_zip(content, file_name)
+
+
 def _read_xlsx(content: bytes, file_name: str) -> Table:
     _check_zip(content, file_name)
     import openpyxl

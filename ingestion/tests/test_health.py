@@ -86,16 +86,25 @@ def test_the_admin_index_links_to_health_and_margin(admin_browser):
     assert 'href="/admin/ingestion/health/"' in html and 'href="/admin/metrics/margin/"' in html
 
 
-def test_rerun_from_the_health_page_calls_the_service(admin_browser, admin_user, client_a):
+def test_rerun_from_the_health_page_is_queued(
+    admin_browser, admin_user, client_a, django_capture_on_commit_callbacks
+):
     run = IngestionRunFactory(client=client_a, requested_date=days_ago(1), status=RunStatus.FAILED)
-    response = admin_browser.post(f"/admin/ingestion/health/rerun/{run.pk}/")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_browser.post(f"/admin/ingestion/health/rerun/{run.pk}/")
     assert response.status_code == 302 and response["Location"] == "/admin/ingestion/health/"
     new = IngestionRun.objects.get(rerun_of=run)
+    # The request only queued it: the new run waits for the task cluster.
+    assert (new.status, new.trigger, new.requested_date) == ("processing", "rerun", days_ago(1))
+    assert AuditLog.objects.filter(action=AuditAction.INGESTION_TRIGGER, user=admin_user).exists()
+    page = admin_browser.get(response["Location"]).content.decode()
+    assert f're-run queued as <a href="/admin/ingestion/ingestionrun/{new.pk}/change/">' in page
+    for callback in queued:  # the worker (Q_CLUSTER is sync in tests)
+        callback()
+    new.refresh_from_db()
     # No Surfside connection: the re-run fails and says how to fix it.
     assert new.status == RunStatus.FAILED and "has no Surfside connection" in new.message
-    assert AuditLog.objects.filter(action=AuditAction.INGESTION_TRIGGER, user=admin_user).exists()
-    page = admin_browser.get(response["Location"])
-    assert "has no Surfside connection" in page.content.decode()
+    assert IngestionRun.objects.filter(rerun_of=run).count() == 1
 
 
 def test_rerun_needs_a_post(admin_browser, acme_surfside):

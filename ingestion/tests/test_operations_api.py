@@ -98,7 +98,9 @@ def test_backfill_starts_a_job_whose_progress_can_be_polled(
         )
     assert response.status_code == 202
     job_id = response.json()["id"]
-    polled = api(admin_user).get(f"/api/v1/admin/backfill/{job_id}").json()
+    status_url = f"http://testserver/api/v1/admin/backfill/{job_id}"
+    assert response.json()["status_url"] == status_url
+    polled = api(admin_user).get(status_url).json()
     assert (polled["status"], polled["steps_done"], polled["steps_total"]) == ("done", 2, 2)
     assert polled["progress_percent"] == 100
     assert [step["date"] for step in polled["results"]] == ["2025-11-03", "2025-11-04"]

@@ -44,6 +44,7 @@ def test_scheduled_tasks_list_each_job_and_its_next_run_in_new_york_time(browser
     )
     assert rows == [
         ("flush_tokens", "15 3 * * *", "Mon Nov 30 2026, 03:15 EST", "-"),
+        ("lease_sweeper", "every minute", "every minute", "-"),
         ("monthly_summary", "0 5 1 * *", "Tue Dec 1 2026, 05:00 EST", "-"),
         ("pacing_alerts", "every minute", "every minute", "-"),
         ("retention", "30 2 * * *", "Mon Nov 30 2026, 02:30 EST", "-"),
@@ -53,5 +54,5 @@ def test_scheduled_tasks_list_each_job_and_its_next_run_in_new_york_time(browser
         ("vibe_advance", "every minute", "every minute", "-"),
         ("weekly_summary", "0 5 * * 1", "Mon Nov 30 2026, 05:00 EST", "-"),
     ]
-    assert cells(page, "runs")[5] == "ingestion.tasks.surfside_daily"
+    assert cells(page, "runs")[6] == "ingestion.tasks.surfside_daily"
     assert "When (America/New_York)" in page

@@ -46,6 +46,7 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
         "flush_tokens",
         "pacing_alerts",
         "summaries_catch_up",
+        "lease_sweeper",
         "vibe_advance",
     }
     surfside = Schedule.objects.get(name="surfside")

@@ -140,3 +140,29 @@ def test_see_it_on_the_dashboard_opens_the_files_own_days(user_a, admin_user, cl
         f'href="/dashboard/?start_date=2025-11-03&amp;end_date=2025-11-03'
         f'&amp;client_id={client_a.pk}"'
     ) in admin_page
+
+
+def test_a_queued_upload_shows_progress_then_the_result(
+    user_a, settings, django_capture_on_commit_callbacks
+):
+    settings.UPLOAD_INLINE_MAX_BYTES = 10  # this small export counts as large
+    browser = browser_for(user_a)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = browser.post("/uploads/", {"file": export()})
+    upload = FacebookUpload.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/uploads/{upload.pk}/"
+    waiting = browser.get(response["Location"])
+    text = text_of(waiting)
+    assert "Processing" in text
+    assert "Loading the file: it is large, so it is loaded in the background." in text
+    assert '<meta http-equiv="refresh" content="3">' in waiting.content.decode()
+    assert "Rows loaded" not in text
+    assert not DailyMetric.objects.exists()
+
+    for callback in queued:  # the commit queues the load (Q_CLUSTER is sync in tests)
+        callback()
+    done = browser.get(response["Location"])
+    text = text_of(done)
+    assert "Partially loaded" in text and "Rows loaded 2" in text and "Rows refused 1" in text
+    assert "Loading the file" not in text
+    assert 'http-equiv="refresh"' not in done.content.decode()

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from clients.models import Client
 from clients.scoping import get_client_or_404, get_scoped_or_404, visible_clients
 from ingestion.files import FileRefused
-from ingestion.models import FacebookUpload
+from ingestion.models import FacebookUpload, UploadStatus
 from ingestion.selectors import REFUSED_ROWS_SHOWN, refused_rows, uploads_of
 from ingestion.sources.facebook.services import DuplicateUpload, facebook_upload_create
 from metrics.periods import MAX_RANGE_DAYS, DateRange
@@ -27,6 +27,7 @@ from portal.filters import ReportFilters
 from portal.views.base import ReportPageMixin, requested_client_id
 
 UPLOADS_PER_PAGE = 20
+UPLOAD_REFRESH_SECONDS = 3
 
 
 class UploadForm(forms.Form):
@@ -76,7 +77,7 @@ class UploadsView(ReportPageMixin, View):
         client = self._target_client(request, form)
         try:
             upload = facebook_upload_create(
-                client=client, upload=form.cleaned_data["file"], by=self.user
+                client=client, upload=form.cleaned_data["file"], by=self.user, queue_large=True
             )
         except DuplicateUpload as duplicate:
             form.add_error("file", self._duplicate_message(duplicate))
@@ -140,6 +141,9 @@ class UploadDetailView(ReportPageMixin, TemplateView):
             client=upload.client,
             refused=refused_rows(run) if run and run.rows_failed else [],
             refused_shown=REFUSED_ROWS_SHOWN,
+            # A queued upload: the page shows its progress and refreshes until it is done.
+            loading=upload.status == UploadStatus.PROCESSING,
+            refresh_seconds=UPLOAD_REFRESH_SECONDS,
         )
         return context
 

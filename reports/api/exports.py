@@ -12,25 +12,32 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
-from django.db.models import Sum
+from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
 from campaigns.models import Source
+from clients.scoped_api import ScopedAPIView
 from metrics.periods import DateRange
-from metrics.selectors.summary import totals_with_previous
 from metrics.visibility import sees_cost
 from pacing.panel import pacing_panel
 from reports.api.base import MetricsReadView
 from reports.api.params import DashboardParams
 from reports.charts import CHARTABLE, DEFAULT_CHART, chart_measures
-from reports.exports import XLSX_MAX_ROWS, csv_lines, xlsx_file
+from reports.export_files import xlsx_export_file
+from reports.export_jobs import export_job_create
+from reports.exports import XLSX_MAX_ROWS, csv_lines
+from reports.models import ExportJob, ExportStatus
 from reports.pdf import report_pdf, report_pdf_name
 from reports.selectors import (
     ExportColumn,
@@ -39,7 +46,6 @@ from reports.selectors import (
     export_rows_queryset,
     report_figures,
 )
-from reports.xlsx_screen import kpi_rows, screen_rows, totals_row
 
 CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -155,6 +161,33 @@ class ExportView(MetricsReadView):
             f"{self.date_range.end.isoformat()}.{extension}"
         )
 
+    def queued_if_large(self, count: int | None = None) -> Response | None:
+        """A range over ``EXPORT_INLINE_MAX_ROWS`` rows is built by a worker: 202 with the
+        job's ``status_url``. ``count``: the rows, when the caller counted them already (else
+        counted only up to the limit)."""
+        limit = settings.EXPORT_INLINE_MAX_ROWS
+        if count is None:
+            rows = export_rows_queryset(
+                clients=self.clients, date_range=self.date_range, source=self.source
+            )
+            count = rows.order_by()[: limit + 1].count()
+        if count <= limit:
+            return None
+        self.audit()
+        job = export_job_create(
+            by=self.user,
+            export_format=self.export_format,
+            client_ids=[pk for pk, _, _ in self.client_names],
+            date_range=self.date_range,
+            source=self.source,
+            file_name=self.file_name(self.export_format),
+        )
+        return Response(
+            {"id": job.pk, "status": job.status, "status_url": _status_url(self.request, job)},
+            status=status.HTTP_202_ACCEPTED,
+            content_type="application/json",
+        )
+
     def audit(self) -> None:
         audit_record(
             actor=self.user,
@@ -198,7 +231,10 @@ class CsvExportView(ExportView):
         f"{_ROWS_NOTE} Numbers keep their stored precision (6 decimal places).",
         OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True),
     )
-    def get(self, request: Request) -> StreamingHttpResponse:
+    def get(self, request: Request) -> StreamingHttpResponse | Response:
+        queued = self.queued_if_large()
+        if queued is not None:
+            return queued
         rows = self.rows()
         self.audit()
         response = StreamingHttpResponse(
@@ -228,7 +264,7 @@ class XlsxExportView(ExportView):
             response_only=True,
         ),
     )
-    def get(self, request: Request) -> FileResponse:
+    def get(self, request: Request) -> FileResponse | Response:
         rows = export_rows_queryset(
             clients=self.clients, date_range=self.date_range, source=self.source
         )
@@ -238,40 +274,19 @@ class XlsxExportView(ExportView):
                 f"The range holds {count:,} rows; a spreadsheet holds at most "
                 f"{XLSX_MAX_ROWS - 1:,}. Export CSV, or a shorter range."
             )
+        queued = self.queued_if_large(count)
+        if queued is not None:
+            return queued
         self.audit()
-        paths = [column.path for column in self.columns]
-        current, previous = totals_with_previous(
-            clients=self.clients, date_range=self.date_range, source=self.source
-        )
-        cost = (
-            {"source_spend": rows.aggregate(cost=Sum("source_spend"))["cost"]}
-            if "source_spend" in paths
-            else {}
-        )
-        workbook = xlsx_file(
-            sheet_title="Daily metrics",
-            headers=[column.heading for column in self.columns],
-            kinds=[column.kind for column in self.columns],
-            widths=[column.width for column in self.columns],
-            rows=screen_rows(paths, self.rows()),
-            totals=totals_row(paths, current, cost),
-            first_sheet=(
-                "Summary",
-                [
-                    "Measure",
-                    _range_heading(self.date_range),
-                    _range_heading(self.date_range.previous()),
-                ],
-                kpi_rows(current, previous),
-            ),
+        workbook = xlsx_export_file(
+            clients=self.clients,
+            date_range=self.date_range,
+            source=self.source,
+            columns=self.columns,
         )
         return FileResponse(
             workbook, as_attachment=True, filename=self.file_name("xlsx"), content_type=XLSX_TYPE
         )
-
-
-def _range_heading(date_range: DateRange) -> str:
-    return f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
 
 
 class PdfExportView(ExportView):
@@ -313,3 +328,93 @@ class PdfExportView(ExportView):
             f'attachment; filename="{report_pdf_name(stem, self.date_range)}"'
         )
         return response
+
+
+def _status_url(request: Request, job: ExportJob) -> str:
+    return request.build_absolute_uri(reverse("api:export-job", args=[job.pk]))
+
+
+class ExportJobView(ScopedAPIView):
+    """A queued export: its status, and once built its ``download_url`` (for a day). Only the
+    person who asked sees it, and only while they may still see every client in it."""
+
+    def job(self, job_id: int) -> ExportJob:
+        job = ExportJob.objects.filter(pk=job_id, requested_by=self.user).first()
+        visible = set(self.visible_clients().values_list("pk", flat=True))
+        if job is None or not set(job.client_ids) <= visible:
+            raise NotFound("No such export.")
+        return job
+
+    @extend_schema(
+        tags=["exports"],
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[
+            OpenApiExample(
+                "Ready",
+                value={
+                    "id": 7,
+                    "status": "ready",
+                    "format": "csv",
+                    "rows": 1500000,
+                    "message": "",
+                    "expires_at": "2025-12-19T15:40:00Z",
+                    "download_url": "https://dashboard.example/api/v1/exports/jobs/7/download",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        job = self.job(job_id)
+        ready = job.status == ExportStatus.READY and not _expired(job)
+        body: dict[str, Any] = {
+            "id": job.pk,
+            "status": "expired" if job.status == ExportStatus.READY and not ready else job.status,
+            "format": job.export_format,
+            "rows": job.rows,
+            "message": job.message,
+            "expires_at": job.expires_at,
+        }
+        if ready:
+            body["download_url"] = request.build_absolute_uri(
+                reverse("api:export-job-download", args=[job.pk])
+            )
+        return Response(body)
+
+
+class ExportJobDownloadView(ExportJobView):
+    """The built file of a queued export, for a day after it was built."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
+
+    @extend_schema(
+        tags=["exports"],
+        responses={(200, CSV_TYPE): OpenApiTypes.BINARY, (200, XLSX_TYPE): OpenApiTypes.BINARY},
+        examples=[
+            OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True)
+        ],
+    )
+    def get(self, request: Request, job_id: int) -> Any:
+        job = self.job(job_id)
+        if job.status != ExportStatus.READY:
+            raise NotFound("This export is not ready; its status URL says how it stands.")
+        if _expired(job):
+            return Response(
+                {
+                    "detail": "This export expired (exports can be downloaded for a day). Ask for "
+                    "it again."
+                },
+                status=status.HTTP_410_GONE,
+                content_type="application/json",
+            )
+        content_type = XLSX_TYPE if job.export_format == "xlsx" else CSV_TYPE
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=content_type,
+        )
+
+
+def _expired(job: ExportJob) -> bool:
+    return job.expires_at is not None and job.expires_at <= timezone.now()

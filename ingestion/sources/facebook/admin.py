@@ -106,6 +106,7 @@ class FacebookUploadAdmin(admin.ModelAdmin):
                     client=form.cleaned_data["client"],
                     upload=form.cleaned_data["file"],
                     by=acting_user(request.user),
+                    queue_large=True,
                 )
             except DuplicateUpload as duplicate:
                 form.add_error("file", str(duplicate))
@@ -113,6 +114,15 @@ class FacebookUploadAdmin(admin.ModelAdmin):
                 form.add_error("file", str(refused))
             else:
                 run = upload.run
+                if upload.status == UploadStatus.PROCESSING:
+                    messages.info(
+                        request,
+                        f"{upload.original_name}: queued (a large file is loaded by the task "
+                        "cluster); this list shows its outcome once loaded.",
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:ingestion_facebookupload_changelist")
+                    )
                 level = (
                     messages.SUCCESS
                     if upload.status == UploadStatus.LOADED

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,9 +57,11 @@ class UploadOutput(serializers.ModelSerializer):
 class FacebookUploadView(ScopedAPIView):
     """Upload a Facebook/Meta export (.csv or .xlsx, at most 50 MB) and load it.
 
-    201 with the outcome (``loaded`` or ``partial``, with refused rows and why); 413 for a file
-    over the limit (refused before it is read); 422 when the file is refused (e.g. no daily
-    breakdown); 409 when the same file was already uploaded.
+    A file over ``UPLOAD_INLINE_MAX_BYTES`` (5 MB by default) is checked as far as that needs no
+    load, then queued: 202 with ``id``, ``status`` and ``status_url`` (GET it for the outcome).
+    Otherwise 201 with the outcome (``loaded`` or ``partial``, with refused rows and why). 413
+    for a file over the limit (refused before it is read); 422 when the file is refused (e.g. no
+    daily breakdown); 409 when the same file was already uploaded.
     """
 
     parser_classes = [MultiPartParser]
@@ -81,7 +87,9 @@ class FacebookUploadView(ScopedAPIView):
         if upload is None:
             raise ValidationError({"file": ["Attach the export as 'file'."]})
         try:
-            record = facebook_upload_create(client=client, upload=upload, by=self.user)
+            record = facebook_upload_create(
+                client=client, upload=upload, by=self.user, queue_large=True
+            )
         except DuplicateUpload as duplicate:
             return Response(
                 {"detail": str(duplicate), "first_upload_id": duplicate.first.pk},
@@ -89,6 +97,18 @@ class FacebookUploadView(ScopedAPIView):
             )
         except FileRefused as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        if record.size_bytes > settings.UPLOAD_INLINE_MAX_BYTES:
+            # Queued: a worker loads it; the status URL gives the outcome once loaded.
+            return Response(
+                {
+                    "id": record.pk,
+                    "status": record.status,
+                    "status_url": request.build_absolute_uri(
+                        reverse("api:facebook-upload-detail", args=[record.pk])
+                    ),
+                },
+                status=status.HTTP_202_ACCEPTED,
+            )
         body = (
             {**UploadOutput(record).data, "row_errors": row_errors(record.run)}
             if record.run
@@ -107,6 +127,26 @@ class FacebookUploadView(ScopedAPIView):
         if client_id:
             return self.client_or_404(client_id)
         return self.visible_clients().get()
+
+
+class UploadDetailView(ScopedAPIView):
+    """One Facebook upload of a client in scope: its status, and once loaded its outcome
+    (``rows_loaded``, ``rows_failed``, the refused rows and why). The ``status_url`` a queued
+    upload answers with."""
+
+    @extend_schema(
+        responses={200: UploadOutput},
+        tags=["facebook"],
+        examples=[ex.response("Loaded", {**ex.UPLOAD, "row_errors": ex.ROW_ERRORS})],
+    )
+    def get(self, request: Request, upload_id: int) -> Response:
+        record = uploads_of(clients=self.visible_clients()).filter(pk=upload_id).first()
+        if record is None:
+            raise NotFound("No such upload.")
+        body: dict[str, Any] = dict(UploadOutput(record).data)
+        if record.run is not None and record.run.finished_at is not None:
+            body = {**body, "row_errors": row_errors(record.run)}
+        return Response(body)
 
 
 class UploadListView(ScopedAPIView):

@@ -11,15 +11,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
+from core import leases
+from ingestion.adapters.base import SourceFileError
+from ingestion.adapters.tabular import check_workbook
 from ingestion.files import FileRefused
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import run_ingestion, start_run
+from ingestion.sources.facebook.adapter import parse_facebook
 from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
+from metrics.locks import lock_client_sources
 from metrics.models import DailyMetric
 from metrics.rollups import rollups_refresh
 
@@ -50,11 +56,17 @@ def _checksum(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def facebook_upload_create(*, client: Client, upload: UploadedFile, by: User) -> FacebookUpload:
+def facebook_upload_create(
+    *, client: Client, upload: UploadedFile, by: User, queue_large: bool = False
+) -> FacebookUpload:
     """Keep an uploaded Facebook export and load it through the pipeline.
 
     The size is checked before anything is read; the checksum is computed in chunks; the file is
-    stored under a generated name and read into memory once, for the parser.
+    stored under a generated name and read into memory once, for the parser. With
+    ``queue_large`` (web requests), a file over ``UPLOAD_INLINE_MAX_BYTES`` is checked as far as
+    that needs no load (its header, required columns and daily breakdown; an Excel file's
+    container) and then queued: the upload is returned ``processing`` and a worker loads it
+    (``facebook_upload_load``).
     """
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
     if not name.lower().endswith(ACCEPTED_EXTENSIONS):
@@ -73,12 +85,16 @@ def facebook_upload_create(*, client: Client, upload: UploadedFile, by: User) ->
     first = _first_upload(client, checksum)
     if first is not None:
         raise DuplicateUpload(first)
+    queued = queue_large and upload.size > settings.UPLOAD_INLINE_MAX_BYTES
+    if queued:
+        _check_without_loading(upload, name)
     run = start_run(
         client=client,
         source=Source.FACEBOOK,
         trigger=RunTrigger.UPLOAD,
         triggered_by=by,
         file_name=name,
+        lease=not queued,
     )
     try:
         with transaction.atomic():
@@ -93,6 +109,7 @@ def facebook_upload_create(*, client: Client, upload: UploadedFile, by: User) ->
             record.file.save(name, upload, save=False)
             record.save()
     except IntegrityError:
+        leases.release(leases.INGESTION_RUN, run.pk)
         run.delete()
         first = _first_upload(client, checksum)
         if first is None:
@@ -106,14 +123,65 @@ def facebook_upload_create(*, client: Client, upload: UploadedFile, by: User) ->
         entity=record,
         new={"file": name, "size": upload.size, "checksum": checksum},
     )
+    if queued:
+        upload_id = record.pk
+        transaction.on_commit(
+            lambda: async_task(
+                "ingestion.sources.facebook.services.facebook_upload_load",
+                upload_id,
+                task_name=f"facebook upload {upload_id}",
+            )
+        )
+        return record
+    return _load(record)
+
+
+def facebook_upload_load(upload_id: int) -> str:
+    """The queued load of a large upload (safe to run twice: a finished one is left alone)."""
+    record = FacebookUpload.objects.select_related("client", "run").get(pk=upload_id)
+    if record.status != UploadStatus.PROCESSING or record.run is None or record.run.finished_at:
+        return record.status
+    return _load(record).status
+
+
+def _load(record: FacebookUpload) -> FacebookUpload:
+    assert record.run is not None
     with record.file.open("rb") as stored:
         content = stored.read()
     run = run_ingestion(
-        client=client, source=Source.FACEBOOK, content=content, file_name=name, run=run
+        client=record.client,
+        source=Source.FACEBOOK,
+        content=content,
+        file_name=record.original_name,
+        run=record.run,
     )
+    record.run = run
     record.status = UPLOAD_STATUS.get(RunStatus(run.status), UploadStatus.FAILED)
     record.save(update_fields=["status", "updated_at"])
     return record
+
+
+# How much of a queued CSV is parsed at once to check its header and breakdown.
+PRECHECK_BYTES = 256 * 1024
+
+
+def _check_without_loading(upload: UploadedFile, name: str) -> None:
+    """Refuse at once what a queued upload would be refused for without loading anything: an
+    Excel file that is not a sound workbook (or a zip bomb); a CSV whose header, required columns
+    or daily breakdown are wrong (its first rows are parsed as the pipeline would)."""
+    upload.seek(0)
+    try:
+        if name.lower().endswith(".xlsx"):
+            check_workbook(upload.read(), name)
+        else:
+            head = upload.read(PRECHECK_BYTES)
+            if len(head) == PRECHECK_BYTES and b"\n" in head:
+                head = head[: head.rindex(b"\n") + 1]
+            parse_facebook(head, file_name=name)
+    except SourceFileError as error:
+        raise FileRefused(str(error)) from None
+    finally:
+        upload.seek(0)
 
 
 def _first_upload(client: Client, checksum: str) -> FacebookUpload | None:
@@ -135,6 +203,7 @@ def facebook_upload_undo(*, upload: FacebookUpload, by: User) -> int:
     if upload.status == UploadStatus.UNDONE:
         raise ValidationError("This upload was already undone.")
     with transaction.atomic():
+        lock_client_sources(client_id=upload.client_id, sources=[Source.FACEBOOK])
         removed = 0
         if upload.run_id is not None:
             rows = DailyMetric.objects.filter(
@@ -159,9 +228,11 @@ def facebook_upload_undo(*, upload: FacebookUpload, by: User) -> int:
     return removed
 
 
-def facebook_upload_rerun(*, upload: FacebookUpload, by: User | None) -> IngestionRun:
-    """Load the stored file of ``upload`` again; the upload then owns the rows the new run wrote
-    (undo removes those)."""
+def facebook_upload_rerun(
+    *, upload: FacebookUpload, by: User | None, run: IngestionRun | None = None
+) -> IngestionRun:
+    """Load the stored file of ``upload`` again (continuing ``run`` when a request queued it);
+    the upload then owns the rows the new run wrote (undo removes those)."""
     if upload.status == UploadStatus.UNDONE:
         raise ValidationError("This upload was undone; upload the file again to load it.")
     with upload.file.open("rb") as stored:
@@ -174,6 +245,7 @@ def facebook_upload_rerun(*, upload: FacebookUpload, by: User | None) -> Ingesti
         trigger=RunTrigger.RERUN,
         triggered_by=by,
         file_key=upload.file.name,
+        run=run,
     )
     upload.run = new
     upload.status = UPLOAD_STATUS.get(RunStatus(new.status), UploadStatus.FAILED)

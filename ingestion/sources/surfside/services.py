@@ -13,7 +13,7 @@ from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.models.runs import IngestionRun, RunStatus
-from ingestion.pipeline import finish_run, run_ingestion, start_run
+from ingestion.pipeline import adopt_run, finish_run, run_ingestion, start_run
 from ingestion.sources.surfside import s3
 from ingestion.sources.surfside.models import SurfsideConnection
 
@@ -72,13 +72,16 @@ def surfside_ingest_day(
     No file delivered: the run ends ``missing_file`` and an alert goes out; nothing else changes.
     """
     connection = SurfsideConnection.objects.filter(client=client).first()
-    run = run or start_run(
-        client=client,
-        source=Source.SURFSIDE,
-        trigger=trigger,
-        triggered_by=triggered_by,
-        requested_date=day,
-    )
+    if run is None:
+        run = start_run(
+            client=client,
+            source=Source.SURFSIDE,
+            trigger=trigger,
+            triggered_by=triggered_by,
+            requested_date=day,
+        )
+    else:
+        adopt_run(run)
     if connection is None:
         return finish_run(
             run,

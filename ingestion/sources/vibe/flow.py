@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from campaigns.models import Source
 from clients.models import Client
+from core import leases
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.pipeline import finish_run, start_run
 from ingestion.sources.vibe.budget import (
@@ -74,7 +75,10 @@ def advance_report_request(
             break
         steps += 1
         try:
-            step(claim)
+            # The claim's lease: should this process die mid-step, the sweeper releases the
+            # request at once instead of when the claim would lapse.
+            with leases.held(leases.VIBE_REPORT, request_id):
+                step(claim)
         except Exception:
             # A bug or an unexpected outage must not stop the other requests of the pass.
             logger.exception("vibe report request=%s step failed unexpectedly", request_id)

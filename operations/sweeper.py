@@ -1,0 +1,161 @@
+"""The sweeper: fails the long jobs whose process died, and releases what they held.
+
+Scheduled every minute (``operations.scheduling.JOBS["lease_sweeper"]``). A lease (``core.leases``)
+is dead when the database session its holder's heartbeat thread beats from no longer exists (the
+process was killed: PostgreSQL ends a killed client's sessions at once, which also rolls back its
+open transaction and frees its advisory locks) and one heartbeat interval has passed, or when its
+heartbeat is older than ``LEASE_TIMEOUT_SECONDS`` whatever the session (a host that disappeared
+without closing its connections). Each dead lease is handled in its own transaction, its row
+locked with ``SKIP LOCKED`` so two sweepers on two hosts never handle the same one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core import leases
+from ingestion.alerts import alert_for_run
+from ingestion.models.backfill import BackfillJob, BackfillStatus
+from ingestion.models.runs import IngestionRun, RunStatus
+from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
+from ingestion.sources.vibe.models import ACTIVE_STATES, VibeReportRequest
+from reports.export_jobs import export_jobs_purge_expired
+from reports.models import ExportJob, ExportStatus, ScheduledRun, ScheduledRunStatus
+
+logger = logging.getLogger(__name__)
+
+_DEAD_SQL = """
+    SELECT lease.id, lease.kind, lease.object_id, lease.holder
+    FROM core_lease AS lease
+    WHERE lease.heartbeat_at < now() - make_interval(secs => %(timeout)s)
+       OR (lease.backend_pid IS NOT NULL
+           AND lease.heartbeat_at < now() - make_interval(secs => %(grace)s)
+           AND NOT EXISTS (
+               SELECT 1 FROM pg_stat_activity AS session
+               WHERE session.pid = lease.backend_pid
+                 AND session.backend_start = lease.backend_start))
+    ORDER BY lease.id
+    LIMIT 1
+    FOR UPDATE OF lease SKIP LOCKED
+"""
+
+
+@dataclass(frozen=True)
+class Swept:
+    kind: str
+    object_id: int
+    holder: str
+
+
+def stopped(holder: str) -> str:
+    return f"the process running it stopped (worker killed or restarted; it ran on {holder})"
+
+
+def _fail_run(run_id: int, holder: str) -> None:
+    now = timezone.now()
+    failed = IngestionRun.objects.filter(pk=run_id, status=RunStatus.PROCESSING).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        updated_at=now,
+        message=(
+            f"The run did not finish: {stopped(holder)}. Whatever it was loading was rolled "
+            "back, so the data is as before the run. Re-run it."
+        ),
+    )
+    # The upload the run was loading may be uploaded (or re-run) again.
+    FacebookUpload.objects.filter(run_id=run_id, status=UploadStatus.PROCESSING).update(
+        status=UploadStatus.FAILED, updated_at=now
+    )
+    if failed:
+        run = IngestionRun.objects.select_related("client").get(pk=run_id)
+        transaction.on_commit(lambda: alert_for_run(run))
+
+
+def _fail_backfill(job_id: int, holder: str) -> None:
+    job = BackfillJob.objects.filter(pk=job_id, status=BackfillStatus.RUNNING).first()
+    if job is None:
+        return
+    now = timezone.now()
+    BackfillJob.objects.filter(pk=job_id, status=BackfillStatus.RUNNING).update(
+        status=BackfillStatus.FAILED,
+        finished_at=now,
+        updated_at=now,
+        message=(
+            f"Stopped after {job.steps_done} of {job.steps_total} days: {stopped(holder)}. "
+            "Start it again to finish; the days already loaded are skipped."
+        ),
+    )
+
+
+def _release_vibe_report(request_id: int, holder: str) -> None:
+    """A report request is resumable: its claim is released so the next pass moves it on now,
+    instead of when the claim would have lapsed."""
+    now = timezone.now()
+    VibeReportRequest.objects.filter(pk=request_id, state__in=ACTIVE_STATES).update(
+        claim_token=None,
+        next_attempt_at=now,
+        updated_at=now,
+        note=f"Interrupted: {stopped(holder)}; the next pass picks it up again."[:500],
+    )
+
+
+def _fail_scheduled_run(entry_id: int, holder: str) -> None:
+    ScheduledRun.objects.filter(pk=entry_id, status=ScheduledRunStatus.RUNNING).update(
+        status=ScheduledRunStatus.FAILED,
+        finished_at=timezone.now(),
+        message=f"Did not finish: {stopped(holder)}.",
+    )
+
+
+def _fail_export(job_id: int, holder: str) -> None:
+    ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.FAILED,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        message=f"The export was not built: {stopped(holder)}. Ask for it again.",
+    )
+
+
+HANDLERS: dict[str, Callable[[int, str], None]] = {
+    leases.INGESTION_RUN: _fail_run,
+    leases.BACKFILL: _fail_backfill,
+    leases.VIBE_REPORT: _release_vibe_report,
+    leases.SCHEDULED_RUN: _fail_scheduled_run,
+    leases.EXPORT: _fail_export,
+}
+
+
+def sweep_dead_leases() -> list[Swept]:
+    """Handle every dead lease once; returns what was swept."""
+    swept: list[Swept] = []
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                _DEAD_SQL,
+                {
+                    "timeout": settings.LEASE_TIMEOUT_SECONDS,
+                    "grace": settings.LEASE_HEARTBEAT_SECONDS,
+                },
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return swept
+            lease_id, kind, object_id, holder = row
+            handler = HANDLERS.get(kind)
+            if handler is not None:
+                handler(object_id, holder)
+            cursor.execute("DELETE FROM core_lease WHERE id = %s", [lease_id])
+        logger.warning("swept dead lease: %s #%s held by %s", kind, object_id, holder)
+        swept.append(Swept(kind=kind, object_id=object_id, holder=holder))
+
+
+def lease_sweeper() -> int:
+    """The scheduled job: the number of dead jobs handled. Expired export files go too."""
+    export_jobs_purge_expired()
+    return len(sweep_dead_leases())
