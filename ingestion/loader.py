@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pandas as pd
@@ -149,10 +150,48 @@ TOO_LARGE_MESSAGE = (
 )
 
 
+_BOUNDS_SQL = """
+    SELECT coalesce(sum(impressions), 0), coalesce(sum(clicks), 0),
+           coalesce(sum(conversions), 0), coalesce(sum(abs(revenue)), 0),
+           coalesce(sum(abs(coalesce(source_spend, 0))), 0),
+           min(impressions) FILTER (WHERE impressions > 0),
+           (SELECT max(cpm) FROM clients_cpmrate WHERE client_id = %(client_id)s),
+           (SELECT min(cpm) FROM clients_cpmrate WHERE client_id = %(client_id)s)
+    FROM incoming WHERE is_valid
+"""
+_SMALLEST_SPEND = Decimal("0.000001")  # spend is stored rounded to 6 places
+
+
+def _could_overflow(client_id: int) -> bool:
+    """Whether any key could overflow, by a bound taken in one scan: every valid row summed into
+    one key, priced at the client's highest rate (spend, CPC and CPA), CTR at most its clicks x
+    100, ROAS at most its revenue over the smallest spend a key can have. Real files stay many
+    orders of magnitude below, so the exact (grouped and priced) check runs only when needed."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BOUNDS_SQL, {"client_id": client_id})
+        impressions, clicks, conversions, revenue, source_spend, least, top_cpm, low_cpm = (
+            cursor.fetchone()
+        )
+    if top_cpm is None or least is None:
+        return False  # nothing can be priced, or no impressions: no spend, no ratio to overflow
+    spend = Decimal(impressions) * top_cpm / 1000
+    smallest = max(
+        _SMALLEST_SPEND, (Decimal(least) * low_cpm / 1000).quantize(_SMALLEST_SPEND, ROUND_DOWN)
+    )
+    largest = max(spend, Decimal(revenue), Decimal(source_spend), Decimal(clicks) * 100)
+    return (
+        largest >= _STORED_LIMIT
+        or Decimal(revenue) * 100 / smallest >= _STORED_LIMIT
+        or max(impressions, clicks, conversions) >= _COUNT_LIMIT
+    )
+
+
 def refuse_too_large(*, client_id: int, column: str) -> list[int]:
     """Refuse the rows whose key, summed and priced, would not fit the metric columns (a value
     each row passed validation with can still overflow once multiplied by the CPM or summed);
     return their row numbers. Without this such a file fails the whole run."""
+    if not _could_overflow(client_id):
+        return []
     key = "date, campaign, strategy, placement, creative, creative_size"
     measures = ", ".join(
         [

@@ -311,6 +311,28 @@ def test_numbers_that_overflow_once_priced_or_summed_refuse_their_rows_not_the_r
     assert not Creative.objects.filter(name__in=["Largest", "Breakdown", "Rate"]).exists()
 
 
+def test_a_roas_that_overflows_on_a_tiny_spend_refuses_its_row(client_a):
+    """1 impression at 15.00 costs 0.015; 100,000,000,000 of revenue on it is a ROAS of
+    666,666,666,666,666 %, more than numeric(18,6) holds. The cheap bound the loader takes first
+    (revenue over the smallest spend a key can have) must not let it through."""
+    header = (
+        "Event Date,Campaign,Strategy Name,Placement Name,Creative Name,Creative Size,"
+        "Impressions,Clicks,Media Spend,Conversions,Conversion Value\n"
+    )
+    content = (
+        header
+        + "11/3/2025,C,S,P,Fine,1x1,1000,1,0,0,10\n"
+        + "11/3/2025,C,S,P,Windfall,1x1,1,0,0,0,100000000000\n"
+    ).encode()
+    run = ingest(client_a, content)
+    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 1, 1)
+    refused = StagingRow.objects.get(run=run, is_valid=False)
+    assert (refused.row_number, refused.errors) == (
+        3,
+        [{"column": "Impressions", "message": loader.TOO_LARGE_MESSAGE}],
+    )
+
+
 def test_today_in_the_agency_time_zone_is_valid_and_tomorrow_is_not(client_a, monkeypatch):
     """At 02:00 UTC on 4 November it is still 3 November in New York (the agency's zone):
     a row dated 4 November is in the future there."""
