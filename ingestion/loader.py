@@ -172,18 +172,17 @@ def _could_overflow(client_id: int) -> bool:
         impressions, clicks, conversions, revenue, source_spend, least, top_cpm, low_cpm = (
             cursor.fetchone()
         )
-    if top_cpm is None or least is None:
-        return False  # nothing can be priced, or no impressions: no spend, no ratio to overflow
-    spend = Decimal(impressions) * top_cpm / 1000
-    smallest = max(
-        _SMALLEST_SPEND, (Decimal(least) * low_cpm / 1000).quantize(_SMALLEST_SPEND, ROUND_DOWN)
-    )
+    # No rate: every row was refused as unpriced. No impressions: no spend, so no ROAS (a
+    # ratio over 0 is 0), but revenue and the counts still sum.
+    spend = Decimal(impressions) * top_cpm / 1000 if top_cpm is not None else Decimal(0)
     largest = max(spend, Decimal(revenue), Decimal(source_spend), Decimal(clicks) * 100)
-    return (
-        largest >= _STORED_LIMIT
-        or Decimal(revenue) * 100 / smallest >= _STORED_LIMIT
-        or max(impressions, clicks, conversions) >= _COUNT_LIMIT
-    )
+    if least is not None and top_cpm is not None:
+        smallest = max(
+            _SMALLEST_SPEND,
+            (Decimal(least) * low_cpm / 1000).quantize(_SMALLEST_SPEND, ROUND_DOWN),
+        )
+        largest = max(largest, Decimal(revenue) * 100 / smallest)
+    return largest >= _STORED_LIMIT or max(impressions, clicks, conversions) >= _COUNT_LIMIT
 
 
 def refuse_too_large(*, client_id: int, column: str) -> list[int]:

@@ -64,6 +64,8 @@ class ConnectionInline(admin.StackedInline):
 
     @classmethod
     def save_through_service(cls, *, client: Client, values: dict[str, Any], by: User) -> None:
+        """Abstract: each source's inline saves its connection through its own service
+        (e.g. ``ingestion.sources.surfside.admin``)."""
         raise NotImplementedError
 
 

@@ -333,6 +333,27 @@ def test_a_roas_that_overflows_on_a_tiny_spend_refuses_its_row(client_a):
     )
 
 
+def test_revenue_that_overflows_when_summed_is_refused_even_with_no_impressions(client_a):
+    """Late-attributed conversions come on rows with no impressions: two such rows of one key
+    sum to 1,999,999,999,998 of revenue, more than numeric(18,6) holds."""
+    header = (
+        "Event Date,Campaign,Strategy Name,Placement Name,Creative Name,Creative Size,"
+        "Impressions,Clicks,Media Spend,Conversions,Conversion Value\n"
+    )
+    content = (
+        header
+        + "11/3/2025,C,S,P,Late,1x1,0,0,0,1,999999999999\n"
+        + "11/3/2025,C,S,P,Late,1x1,0,0,0,1,999999999999\n"
+        + "11/3/2025,C,S,P,Fine,1x1,0,0,0,1,10\n"
+    ).encode()
+    run = ingest(client_a, content)
+    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 1, 2)
+    refused = sorted(
+        StagingRow.objects.filter(run=run, is_valid=False).values_list("row_number", flat=True)
+    )
+    assert refused == [2, 3]
+
+
 def test_today_in_the_agency_time_zone_is_valid_and_tomorrow_is_not(client_a, monkeypatch):
     """At 02:00 UTC on 4 November it is still 3 November in New York (the agency's zone):
     a row dated 4 November is in the future there."""
