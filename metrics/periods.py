@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
+
+from core.validators import validate_business_date
+
 ONE_DAY = dt.timedelta(days=1)
 # The longest range one request may ask for: a year, leap day included.
 MAX_RANGE_DAYS = 366
@@ -77,7 +81,14 @@ def day_text(day: dt.date) -> str:
 def requested_range(start: dt.date | None, end: dt.date | None, *, today: dt.date) -> DateRange:
     """The range a page or an API call asks for, by the one rule both follow: a missing end is
     yesterday, a missing start makes the default 30 days; a range that runs backwards or is
-    longer than ``MAX_RANGE_DAYS`` is refused with what to change."""
+    longer than ``MAX_RANGE_DAYS`` is refused with what to change, and so is a date outside the
+    window every other date of the product keeps to (2000-01-01 to a year ahead)."""
+    for day in (start, end):
+        if day is not None:
+            try:
+                validate_business_date(day)
+            except ValidationError as error:
+                raise RangeError(error.messages[0]) from None
     last = end or default_end(today)
     first = start or default_start(last)
     if first > last:

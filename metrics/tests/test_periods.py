@@ -105,3 +105,13 @@ def test_a_range_no_report_serves_is_refused_with_what_to_change(start, end, mes
     with pytest.raises(RangeError) as refused:
         requested_range(start, end, today=TODAY)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, dt.date(1, 1, 1)), (dt.date(1, 1, 1), dt.date(1, 1, 2)), (dt.date(1999, 12, 31), None)],
+)
+def test_a_date_outside_the_products_window_is_refused_not_a_crash(start, end):
+    """Year 1 would overflow when the default start or the previous period is worked out."""
+    with pytest.raises(RangeError, match=r"^Use a date between 2000-01-01 and "):
+        requested_range(start, end, today=TODAY)

@@ -249,3 +249,9 @@ def test_the_chosen_chart_measures_survive_a_change_of_range(user_a, tree):
     # Nothing picked: the links carry no chart, so the page keeps its default.
     plain = browser_for(user_a).get("/dashboard/").content.decode()
     assert "chart=" not in "".join(re.findall(r'class="chip" href="([^"]*)"', plain))
+
+
+def test_a_page_at_the_calendars_edge_explains_and_shows_the_default(user_a, tree):
+    response = browser_for(user_a).get("/dashboard/?start_date=0001-01-01&end_date=0001-01-02")
+    assert response.status_code == 200
+    assert "Use a date between 2000-01-01" in text_of(response)

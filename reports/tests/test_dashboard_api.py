@@ -340,3 +340,12 @@ def test_summary_query_count(api, admin_user, client_a, delivery, django_assert_
     # The user, the client_id check, one query for both periods.
     with django_assert_num_queries(3):
         caller.get(f"/api/v1/dashboard/summary?{RANGE}&client_id={client_a.pk}")
+
+
+@pytest.mark.parametrize(
+    "query", ["end_date=0001-01-01", "start_date=0001-01-01&end_date=0001-01-02"]
+)
+def test_dates_at_the_calendars_edge_are_a_400_not_a_500(api, user_a, query):
+    response = api(user_a).get(f"/api/v1/dashboard/summary?{query}")
+    assert response.status_code == 400
+    assert "Use a date between 2000-01-01" in response.json()["detail"]
