@@ -32,6 +32,7 @@ BACKFILL = "backfill"
 VIBE_REPORT = "vibe_report"
 SCHEDULED_RUN = "scheduled_run"
 EXPORT = "export"
+REPRICING = "repricing"
 
 
 def holder() -> str:

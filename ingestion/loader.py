@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import json
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -25,7 +25,7 @@ from pyarrow import csv as pa_csv
 from ingestion.adapters.base import COUNT_COLUMNS, ParsedFile
 from ingestion.adapters.cleaning import as_text
 from ingestion.validation import ValidatedRows
-from metrics.formulas import sql_cpa, sql_cpc, sql_ctr, sql_roas, sql_spend
+from metrics.formulas import sql_spend
 from metrics.locks import CLIENT_SOURCE_LOCKS, lock_client_sources
 from metrics.pricing import RATE_PERIODS_SQL
 
@@ -145,8 +145,7 @@ _STORED_LIMIT = 10**12
 _COUNT_LIMIT = 10**15
 TOO_LARGE_MESSAGE = (
     "is too large once priced: with the rows sharing its day, campaign, strategy, placement and "
-    "creative, its spend, CTR, CPC, CPA or ROAS would reach 1,000,000,000,000, more than the "
-    "dashboard stores"
+    "creative, its spend would reach 1,000,000,000,000, more than the dashboard stores"
 )
 
 
@@ -154,34 +153,23 @@ _BOUNDS_SQL = """
     SELECT coalesce(sum(impressions), 0), coalesce(sum(clicks), 0),
            coalesce(sum(conversions), 0), coalesce(sum(abs(revenue)), 0),
            coalesce(sum(abs(coalesce(source_spend, 0))), 0),
-           min(impressions) FILTER (WHERE impressions > 0),
-           (SELECT max(cpm) FROM clients_cpmrate WHERE client_id = %(client_id)s),
-           (SELECT min(cpm) FROM clients_cpmrate WHERE client_id = %(client_id)s)
+           (SELECT max(cpm) FROM clients_cpmrate WHERE client_id = %(client_id)s)
     FROM incoming WHERE is_valid
 """
-_SMALLEST_SPEND = Decimal("0.000001")  # spend is stored rounded to 6 places
 
 
 def _could_overflow(client_id: int) -> bool:
     """Whether any key could overflow, by a bound taken in one scan: every valid row summed into
-    one key, priced at the client's highest rate (spend, CPC and CPA), CTR at most its clicks x
-    100, ROAS at most its revenue over the smallest spend a key can have. Real files stay many
-    orders of magnitude below, so the exact (grouped and priced) check runs only when needed."""
+    one key, priced at the client's highest rate. Spend is no longer stored per row, but the
+    rollups store it (numeric(18,6)) and a key's spend is part of its day's rollup, so a key whose
+    spend cannot be stored is refused. Real files stay many orders of magnitude below, so the
+    exact (grouped and priced) check runs only when needed."""
     with connection.cursor() as cursor:
         cursor.execute(_BOUNDS_SQL, {"client_id": client_id})
-        impressions, clicks, conversions, revenue, source_spend, least, top_cpm, low_cpm = (
-            cursor.fetchone()
-        )
-    # No rate: every row was refused as unpriced. No impressions: no spend, so no ROAS (a
-    # ratio over 0 is 0), but revenue and the counts still sum.
+        impressions, clicks, conversions, revenue, source_spend, top_cpm = cursor.fetchone()
+    # No rate: every row was refused as unpriced.
     spend = Decimal(impressions) * top_cpm / 1000 if top_cpm is not None else Decimal(0)
-    largest = max(spend, Decimal(revenue), Decimal(source_spend), Decimal(clicks) * 100)
-    if least is not None and top_cpm is not None:
-        smallest = max(
-            _SMALLEST_SPEND,
-            (Decimal(least) * low_cpm / 1000).quantize(_SMALLEST_SPEND, ROUND_DOWN),
-        )
-        largest = max(largest, Decimal(revenue) * 100 / smallest)
+    largest = max(spend, Decimal(revenue), Decimal(source_spend))
     return largest >= _STORED_LIMIT or max(impressions, clicks, conversions) >= _COUNT_LIMIT
 
 
@@ -195,12 +183,8 @@ def refuse_too_large(*, client_id: int, column: str) -> list[int]:
     measures = ", ".join(
         [
             "spend",
-            "revenue",
-            "coalesce(source_spend, 0)",
-            sql_ctr("clicks", "impressions"),
-            sql_cpc("spend", "clicks"),
-            sql_cpa("spend", "conversions"),
-            sql_roas("revenue", "spend"),
+            "abs(revenue)",
+            "abs(coalesce(source_spend, 0))",
         ]
     )
     with connection.cursor() as cursor:
@@ -332,37 +316,28 @@ _UPSERT_SQL = f"""
         WHERE r.is_valid
         GROUP BY r.date, c.id, s.id, p.id, k.id
     ),
-    periods AS ({RATE_PERIODS_SQL}),
-    priced AS (
-        SELECT m.*, {sql_spend("m.impressions", "p.cpm")} AS spend
-        FROM summed m
-        JOIN periods p ON m.date >= p.starts AND (p.ends IS NULL OR m.date < p.ends)
-    ),
+    -- Spend is not stored per row (SPEC 4): the rollups price the days once loaded.
     upserted AS (
         INSERT INTO metrics_dailymetric AS m (
             client_id, date, source, campaign_id, strategy_id, placement_id, creative_id,
-            impressions, clicks, conversions, conversion_revenue, source_spend, spend,
-            ctr, cpc, cpa, roas, ingestion_run_id, created_at, updated_at
+            impressions, clicks, conversions, conversion_revenue, source_spend,
+            ingestion_run_id, created_at, updated_at
         )
         SELECT %(client_id)s, date, %(source)s, campaign_id, strategy_id, placement_id,
-               creative_id, impressions, clicks, conversions, revenue, source_spend, spend,
-               {sql_ctr("clicks", "impressions")}, {sql_cpc("spend", "clicks")},
-               {sql_cpa("spend", "conversions")}, {sql_roas("revenue", "spend")},
+               creative_id, impressions, clicks, conversions, revenue, source_spend,
                %(run_id)s, now(), now()
-        FROM priced
+        FROM summed
         ON CONFLICT (client_id, date, source, campaign_id, strategy_id, placement_id, creative_id)
         DO UPDATE SET
             impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
             conversions = EXCLUDED.conversions, conversion_revenue = EXCLUDED.conversion_revenue,
-            source_spend = EXCLUDED.source_spend, spend = EXCLUDED.spend, ctr = EXCLUDED.ctr,
-            cpc = EXCLUDED.cpc, cpa = EXCLUDED.cpa, roas = EXCLUDED.roas,
+            source_spend = EXCLUDED.source_spend,
             ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = EXCLUDED.updated_at
         -- A row the file restates unchanged is left alone (and keeps the run that wrote it).
-        WHERE (m.impressions, m.clicks, m.conversions, m.conversion_revenue, m.source_spend,
-               m.spend)
+        WHERE (m.impressions, m.clicks, m.conversions, m.conversion_revenue, m.source_spend)
               IS DISTINCT FROM
               (EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions,
-               EXCLUDED.conversion_revenue, EXCLUDED.source_spend, EXCLUDED.spend)
+               EXCLUDED.conversion_revenue, EXCLUDED.source_spend)
         RETURNING (xmax = 0) AS inserted
     )
     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
@@ -373,7 +348,7 @@ _UPSERT_SQL = f"""
 
 
 def load(*, client_id: int, source: str, run_id: int) -> LoadResult:
-    """Upsert the summed, priced rows into ``metrics_dailymetric``; a re-run gives the same
+    """Upsert the summed rows into ``metrics_dailymetric``; a re-run gives the same
     table."""
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT_SQL, {"client_id": client_id, "source": source, "run_id": run_id})

@@ -1,6 +1,8 @@
 """CPM history (SPEC 4): adding, changing or deleting a dated rate re-prices exactly the stored
-days it governs, in SQL, in the same transaction as the rate, and leaves an audit entry. Each
-takes the client's locks first (``metrics.locks``), so it waits for a running ingest."""
+days it governs and leaves an audit entry. The rate is saved at once, in the request; the
+re-pricing of the rollups is queued (``metrics.repricing``) and the dashboard says "re-pricing"
+until it is done. Each takes the client's locks first (``metrics.locks``), so it waits for a
+running ingest."""
 
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ from core.db import (
     violation,
 )
 from metrics.locks import lock_client_sources, waited_too_long
-from metrics.pricing import reprice_days, unpriceable_range
-from metrics.rollups import rollups_refresh
+from metrics.pricing import unpriceable_range
+from metrics.repricing import repricing_queue, repricing_reason
 
 # The one rule whose violation means "this client already has a rate from that date".
 CPM_RATE_UNIQUE = "cpm_rate_one_per_client_and_date"
@@ -52,14 +54,24 @@ def _refuse_unpriced_days(client: Client) -> None:
         )
 
 
-def _reprice(client: Client, first_day: dt.date, anchor: dt.date) -> int:
-    """Re-price stored days from ``first_day`` to the end of the period of the rate starting on
-    ``anchor``, and the rollups built from them."""
+def _rate_on(client: Client, day: dt.date) -> Decimal | None:
+    """The CPM in effect on ``day`` as the rates stand now."""
+    return (
+        CpmRate.objects.filter(client=client, effective_date__lte=day)
+        .order_by("-effective_date")
+        .values_list("cpm", flat=True)
+        .first()
+    )
+
+
+def _reprice(
+    client: Client, first_day: dt.date, anchor: dt.date, *, reason: str, by: User | None
+) -> str:
+    """Queue the re-pricing of the days from ``first_day`` to the end of the period of the rate
+    starting on ``anchor``; the governed days, as the audit entry records them."""
     last_day = _governed_until(client, anchor)
-    changed = reprice_days(client_id=client.pk, date_from=first_day, date_to=last_day)
-    if changed:
-        rollups_refresh(client_id=client.pk, date_from=first_day, date_to=last_day)
-    return changed
+    repricing_queue(client=client, date_from=first_day, date_to=last_day, reason=reason, by=by)
+    return f"{first_day}..{last_day or ''}"
 
 
 def _rate_refusal(
@@ -118,15 +130,17 @@ def cpm_rate_add(
     try:
         with transaction.atomic():
             _lock_client(client)
+            before = _rate_on(client, effective_date)
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
-            repriced = _reprice(client, effective_date, effective_date)
+            reason = repricing_reason(before=before, after=cpm, effective_date=effective_date)
+            repriced = _reprice(client, effective_date, effective_date, reason=reason, by=by)
             audit_record(
                 actor=by,
                 action=AuditAction.CREATE,
                 entity=rate,
-                new={**snapshot(rate, CPM_AUDIT_FIELDS), "rows_repriced": repriced},
+                new={**snapshot(rate, CPM_AUDIT_FIELDS), "days_repriced": repriced},
             )
     except IntegrityError as error:
         raise _rate_refusal(error, client, effective_date) from None
@@ -147,7 +161,7 @@ def cpm_rate_change(
 ) -> CpmRate:
     """Change a rate's price, start date or note, re-pricing the days it governed and governs."""
     before = snapshot(rate, CPM_AUDIT_FIELDS)
-    old_date = rate.effective_date
+    old_date, old_cpm = rate.effective_date, rate.cpm
     if cpm is not None:
         validate_cpm(cpm)
         rate.cpm = cpm
@@ -166,13 +180,24 @@ def cpm_rate_change(
             rate.save()
             _refuse_unpriced_days(rate.client)
             first_day = min(old_date, rate.effective_date)
-            repriced = _reprice(rate.client, first_day, max(old_date, rate.effective_date))
+            reason = repricing_reason(
+                before=old_cpm, after=rate.cpm, effective_date=rate.effective_date
+            )
+            if old_date != rate.effective_date:
+                reason += f" (was from {old_date})"
+            repriced = _reprice(
+                rate.client,
+                first_day,
+                max(old_date, rate.effective_date),
+                reason=reason,
+                by=by,
+            )
             audit_record(
                 actor=by,
                 action=AuditAction.UPDATE,
                 entity=rate,
                 old=old,
-                new={**new, "rows_repriced": repriced},
+                new={**new, "days_repriced": repriced},
             )
     except IntegrityError as error:
         raise _rate_refusal(error, rate.client, rate.effective_date) from None
@@ -199,14 +224,16 @@ def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
 def _delete(rate: CpmRate, client: Client, by: User | None) -> None:
     old = snapshot(rate, CPM_AUDIT_FIELDS)
     effective_date = rate.effective_date
+    removed = rate.cpm
     rate.delete()
     _refuse_unpriced_days(client)
-    repriced = _reprice(client, effective_date, effective_date)
+    reason = repricing_reason(before=removed, after=None, effective_date=effective_date)
+    repriced = _reprice(client, effective_date, effective_date, reason=reason, by=by)
     audit_record(
         actor=by,
         action=AuditAction.DELETE,
         entity_type="clients.CpmRate",
         entity_id=old.get("client"),
         entity_label=f"{client} CPM from {effective_date}",
-        old={**old, "rows_repriced": repriced},
+        old={**old, "days_repriced": repriced},
     )

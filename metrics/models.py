@@ -25,8 +25,11 @@ class DailyMetric(TimestampedModel):
     """One day of delivery for one creative of one client and source.
 
     Unique on the natural key (client, date, source, campaign, strategy, placement, creative); the
-    loader upserts on it. ``spend`` is what the client is billed (impressions / 1000 x CPM);
-    ``source_spend`` is what the platform reported as cost, kept for the agency's margin view.
+    loader upserts on it. Spend is not stored here (SPEC 4): what the client is billed is a pure
+    function of impressions and the CPM in effect on the date, computed in SQL where a detail
+    figure is needed (``metrics.pricing``) and held per day by the rollups, so a CPM change
+    re-prices days, not rows. ``source_spend`` is what the platform reported as cost, kept for
+    the agency's margin view.
 
     Indexes are few on purpose (every index costs on each of the 50,000 rows of a daily file): the
     natural-key index serves (client, date) and (client, date, source) lookups, one more serves
@@ -73,11 +76,6 @@ class DailyMetric(TimestampedModel):
     conversions = models.BigIntegerField(default=0)
     conversion_revenue = measure_field(default=0)
     source_spend = measure_field(null=True, blank=True)
-    spend = measure_field(default=0)
-    ctr = measure_field(default=0)
-    cpc = measure_field(default=0)
-    cpa = measure_field(default=0)
-    roas = measure_field(default=0)
     ingestion_run = models.ForeignKey(
         "ingestion.IngestionRun",
         on_delete=models.SET_NULL,
@@ -152,6 +150,92 @@ class CampaignDayRollup(models.Model):
         return f"{self.client_id} {self.date} {self.source} campaign {self.campaign_id}"
 
 
+class _DayRollupMeasures(models.Model):
+    """The summed measures every daily rollup holds (spend priced at the day's CPM)."""
+
+    # The unique key starts with the client: no index of its own.
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    strategy = models.ForeignKey(
+        "campaigns.Strategy",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    conversions = models.BigIntegerField(default=0)
+    conversion_revenue = measure_field(default=0)
+    spend = measure_field(default=0)
+    source_spend = measure_field(null=True, blank=True)
+    metric_rows = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class StrategyDayRollup(_DayRollupMeasures):
+    """Daily metrics summed per strategy: what strategy lists and details read.
+
+    Derived data, kept by ``metrics.rollups`` with the campaign rollup, in the same transaction.
+    Hierarchy references are not database-checked (the rollup is rebuilt from checked rows).
+    """
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "date", "source", "campaign", "strategy"],
+                name="strategy_day_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["strategy", "date"], name="rollup_strategy_date"),
+            models.Index(fields=["campaign", "date"], name="srollup_campaign_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.date} {self.source} strategy {self.strategy_id}"
+
+
+class PlacementDayRollup(_DayRollupMeasures):
+    """Daily metrics summed per placement: what placement lists and details read."""
+
+    placement = models.ForeignKey(
+        "campaigns.Placement",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "date", "source", "campaign", "strategy", "placement"],
+                name="placement_day_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["placement", "date"], name="rollup_placement_date"),
+            models.Index(fields=["strategy", "date"], name="prollup_strategy_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.date} {self.source} placement {self.placement_id}"
+
+
 class RollupChange(models.Model):
     """Days of a client whose rollups changed: what depends on them has to catch up.
 
@@ -168,3 +252,43 @@ class RollupChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.date_from}..{self.date_to or ''}"
+
+
+class RepricingStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+PENDING_REPRICING = (RepricingStatus.QUEUED, RepricingStatus.RUNNING)
+
+
+class Repricing(models.Model):
+    """A CPM change's re-pricing of the client's rollups over the days the change governs.
+
+    The rate is saved in the request; the re-pricing is queued work (``metrics.tasks``) with a
+    lease, and while it is pending the dashboard says the client's figures are being re-priced.
+    ``reason`` says what changed, for people ("CPM from $12.50 to $14.00 from Nov 1").
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    # None: open-ended (the rate governs every later day).
+    date_to = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=RepricingStatus.choices, default=RepricingStatus.QUEUED
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "status"], name="repricing_client_status")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.date_from}..{self.date_to or ''} {self.status}"

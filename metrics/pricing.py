@@ -1,8 +1,10 @@
-"""Pricing stored metrics from a client's CPM history, in SQL (never row by row).
+"""Pricing from a client's CPM history, in SQL (never row by row).
 
-A day is priced at the rate with the latest ``effective_date`` on or before it. The rate periods
-are built with a window function (``lead``) and joined to the metric rows, so re-pricing a month of
-data is one UPDATE.
+A day is priced at the rate with the latest ``effective_date`` on or before it. Spend is derived,
+not stored per detail row (SPEC 4): the rollups hold it per day (``metrics.rollups`` joins the
+rate periods, built with a window function, to the days), and a detail read prices its rows with
+``with_spend``: impressions x the CPM of the row's day / 1000, unrounded (at most 7 places, since a
+CPM has 4), so any sum of detail rows equals the rollups' figures to the millionth.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Round
 
-from metrics.formulas import sql_derived_assignments, sql_spend
+from clients.models import CpmRate
+from metrics.formulas import orm_cpa, orm_cpc, orm_ctr, orm_roas, sql_spend
 
 # The periods each rate governs: [starts, ends) with ends NULL for the current rate.
 RATE_PERIODS_SQL = """
@@ -24,37 +29,9 @@ RATE_PERIODS_SQL = """
     WHERE client_id = %(client_id)s
 """
 
-_REPRICE_SQL = f"""
-    WITH periods AS ({RATE_PERIODS_SQL}),
-    priced AS (
-        SELECT m.id, {sql_spend("m.impressions", "p.cpm")} AS spend
-        FROM metrics_dailymetric m
-        JOIN periods p
-          ON p.client_id = m.client_id
-         AND m.date >= p.starts AND (p.ends IS NULL OR m.date < p.ends)
-        WHERE m.client_id = %(client_id)s
-          AND m.date >= %(date_from)s
-          AND (%(date_to)s::date IS NULL OR m.date <= %(date_to)s::date)
-    )
-    UPDATE metrics_dailymetric m
-    SET spend = priced.spend,
-        {
-    sql_derived_assignments(
-        impressions="m.impressions",
-        clicks="m.clicks",
-        conversions="m.conversions",
-        revenue="m.conversion_revenue",
-        spend="priced.spend",
-    )
-},
-        updated_at = now()
-    FROM priced
-    WHERE m.id = priced.id AND m.spend IS DISTINCT FROM priced.spend
-"""
-
 _UNPRICEABLE_SQL = """
     SELECT min(m.date), max(m.date)
-    FROM metrics_dailymetric m
+    FROM metrics_campaigndayrollup m
     WHERE m.client_id = %(client_id)s
       AND NOT EXISTS (
         SELECT 1 FROM clients_cpmrate r
@@ -63,13 +40,41 @@ _UNPRICEABLE_SQL = """
 """
 
 
-def reprice_days(*, client_id: int, date_from: dt.date, date_to: dt.date | None) -> int:
-    """Re-price the client's stored days in [date_from, date_to] (open-ended when ``date_to`` is
-    None) from its CPM history. Returns the number of rows whose spend changed."""
-    params: dict[str, Any] = {"client_id": client_id, "date_from": date_from, "date_to": date_to}
-    with connection.cursor() as cursor:
-        cursor.execute(_REPRICE_SQL, params)
-        return cursor.rowcount
+_EXACT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=38, decimal_places=7)
+
+
+def cpm_in_effect() -> Subquery:
+    """The CPM in effect on a metric row's day (the row's client's latest rate on or before
+    it), for annotating detail rows; served by the rates' (client, effective_date) key."""
+    return Subquery(
+        CpmRate.objects.filter(client_id=OuterRef("client_id"), effective_date__lte=OuterRef("date"))
+        .order_by("-effective_date")
+        .values("cpm")[:1]
+    )
+
+
+def _exact_spend() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F("impressions") * cpm_in_effect() * Value(Decimal("0.001")), output_field=_EXACT
+    )
+
+
+def with_spend(metric_rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Detail rows with their ``spend`` (what the client is billed for the row), exact: for
+    sums of rows."""
+    return metric_rows.annotate(spend=_exact_spend())
+
+
+def with_row_measures(metric_rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Detail rows with ``spend`` and ``ctr``, ``cpc``, ``cpa``, ``roas``, one row at a time (as
+    exports show them): spend at storage precision (6 places), as it was stored per row."""
+    rows = metric_rows.annotate(spend=Round(_exact_spend(), 6, output_field=_EXACT))
+    return rows.annotate(
+        ctr=Round(orm_ctr(F("clicks"), F("impressions")), 6, output_field=_EXACT),
+        cpc=Round(orm_cpc(F("spend"), F("clicks")), 6, output_field=_EXACT),
+        cpa=Round(orm_cpa(F("spend"), F("conversions")), 6, output_field=_EXACT),
+        roas=Round(orm_roas(F("conversion_revenue"), F("spend")), 6, output_field=_EXACT),
+    )
 
 
 def unpriceable_range(*, client_id: int) -> tuple[dt.date, dt.date] | None:
@@ -92,8 +97,8 @@ _IMPACT_SQL = """
     SELECT date_trunc('month', m.date)::date AS month,
            sum(m.spend) AS current_spend,
            sum({new_spend}) AS new_spend,
-           count(*) FILTER (WHERE p.cpm IS NULL) AS unpriced_rows
-    FROM metrics_dailymetric m
+           coalesce(sum(m.metric_rows) FILTER (WHERE p.cpm IS NULL), 0) AS unpriced_rows
+    FROM metrics_campaigndayrollup m
     LEFT JOIN periods p ON m.date >= p.starts AND (p.ends IS NULL OR m.date < p.ends)
     WHERE m.client_id = %(client_id)s
     GROUP BY 1
@@ -114,7 +119,8 @@ class MonthImpact:
 
 
 def spend_impact(*, client_id: int, rates: list[tuple[dt.date, Decimal]]) -> list[MonthImpact]:
-    """Per month: stored spend vs the spend the proposed CPM history ``rates`` would give.
+    """Per month: stored spend vs the spend the proposed CPM history ``rates`` would give,
+    read from the campaign rollups (days x campaigns, priced as re-pricing would price them).
 
     ``rates`` is the whole proposed history as (effective_date, cpm) pairs. Only months whose
     spend would change (or would lose its CPM) are returned.

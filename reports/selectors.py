@@ -19,6 +19,7 @@ from campaigns.models import Source
 from clients.models import Client, ClientStatus
 from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
 from metrics.models import DailyMetric
+from metrics.pricing import with_row_measures
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
@@ -316,7 +317,8 @@ def export_rows_queryset(
     rows = DailyMetric.objects.filter(
         client__in=clients, date__gte=date_range.start, date__lte=date_range.end
     )
-    return rows.filter(source=source) if source else rows
+    # Spend is derived (SPEC 4): priced here from the rate in effect on each row's day.
+    return with_row_measures(rows.filter(source=source) if source else rows)
 
 
 def export_rows(

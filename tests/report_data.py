@@ -87,12 +87,12 @@ def week(client_a, client_b):
             creative=spring, date=dt.date(2025, 10, 30), **measures(30_000, 90, 6, "600", "450")
         ),
         DailyMetricFactory(
-            creative=spring, date=dt.date(2025, 10, 26), **measures(7, 7, 7, "7", "7")
+            creative=spring, date=dt.date(2025, 10, 26), **measures(7, 7, 7, "7", "0.105")
         ),
         DailyMetricFactory(
-            creative=spring, date=dt.date(2025, 11, 10), **measures(7, 7, 7, "7", "7")
+            creative=spring, date=dt.date(2025, 11, 10), **measures(7, 7, 7, "7", "0.105")
         ),
-        DailyMetricFactory(creative=other, date=WEEK[2], **measures(99_000, 900, 90, "9", "9")),
+        DailyMetricFactory(creative=other, date=WEEK[2], **measures(99_000, 900, 90, "9", "1485")),
     ]
     rollups_built(*rows)
     IngestionRunFactory(
@@ -138,7 +138,7 @@ def days_ago(n: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=n)
 
 
-def deliver(creative, day, impressions, clicks=0, conversions=0, revenue="0", spend="0"):
+def deliver(creative, day, impressions, clicks=0, conversions=0, revenue="0", spend=None):
     return DailyMetricFactory(
         creative=creative,
         date=day,
@@ -146,7 +146,7 @@ def deliver(creative, day, impressions, clicks=0, conversions=0, revenue="0", sp
         clicks=clicks,
         conversions=conversions,
         conversion_revenue=Decimal(revenue),
-        spend=Decimal(spend),
+        spend=None if spend is None else Decimal(spend),
     )
 
 
@@ -176,7 +176,7 @@ def tree(client_a, client_b):
         deliver(beach_creative, days_ago(2), 100_000, 100, 0, "0", "1500"),
         # The previous period.
         deliver(banner, days_ago(40), 200_000, 200, 10, "1000", "3000"),
-        deliver(foreign, days_ago(1), 777_777, 7, 7, "7", "7"),
+        deliver(foreign, days_ago(1), 777_777, 7, 7, "7", "11666.655"),
     ]
     rollups_built(*rows)
     IngestionRunFactory(

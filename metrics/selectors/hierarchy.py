@@ -1,10 +1,15 @@
 """Performance of campaigns, strategies, placements and creatives over a date range.
 
-Each level reads the narrowest table that still has its grain: campaigns read the campaign rollups,
-the levels below read the daily metrics. Rows are grouped by the object's id only, with no join
-before the aggregation; names and parents are fetched afterwards for the page being shown, in one
-query. Below campaigns a list without a parent filter still sums every metric row of the range
-(about half a second for 600,000 rows); the drill-down, filtered by parent, is what stays fast.
+Each level reads the narrowest table that still has its grain: campaigns, strategies and
+placements read their daily rollups; creatives read the daily metrics, priced in SQL from the rate
+periods (spend is not stored per detail row). Rows are grouped by the object's id only, with no
+join before the aggregation; names and parents are fetched afterwards for the page being shown, in
+one query. Each row carries the number of rows of the whole list (``full_count``, a window over the
+grouped rows), so a page and its count come from one pass (``core.pagination``).
+
+Creatives without a parent filter still sum every metric row of the range (one row per creative
+and day): that is the one list whose cost grows with the detail; the drill-down, filtered by
+placement, stays fast.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Model, QuerySet
+from django.db.models import Count, F, Model, QuerySet, Window
 
 from campaigns.models import Campaign, Creative, Placement, Strategy
 from clients.models import Client
 from metrics.clicks import click_sources
 from metrics.formulas import ALL_MEASURES, Totals, orm_cpa, orm_cpc, orm_ctr, orm_roas
-from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.models import CampaignDayRollup, DailyMetric, PlacementDayRollup, StrategyDayRollup
+from metrics.pricing import with_spend
 from metrics.periods import DateRange
 from metrics.selectors.measures import summed_measures, totals_from_row
 
@@ -41,7 +47,9 @@ class HierarchyLevel:
     """
 
     model: type[HierarchyObject]
-    metric_model: type[CampaignDayRollup] | type[DailyMetric]
+    metric_model: (
+        type[CampaignDayRollup] | type[StrategyDayRollup] | type[PlacementDayRollup] | type[DailyMetric]
+    )
     key: str
     client_path: str
     related: tuple[str, ...] = ()
@@ -50,6 +58,11 @@ class HierarchyLevel:
     @property
     def parent_key(self) -> str | None:
         return self.parent.key if self.parent else None
+
+    def metric_rows(self) -> QuerySet[Any]:
+        """The level's metric rows, each with its spend (derived for the detail rows)."""
+        rows = self.metric_model._default_manager.all()
+        return with_spend(rows) if self.metric_model is DailyMetric else rows
 
     def objects(self) -> QuerySet[Any]:
         """The level's objects with every ancestor loaded (they give source and parent ids)."""
@@ -64,7 +77,7 @@ CAMPAIGNS = HierarchyLevel(
 )
 STRATEGIES = HierarchyLevel(
     model=Strategy,
-    metric_model=DailyMetric,
+    metric_model=StrategyDayRollup,
     key="strategy_id",
     client_path="campaign__client",
     related=("campaign",),
@@ -72,7 +85,7 @@ STRATEGIES = HierarchyLevel(
 )
 PLACEMENTS = HierarchyLevel(
     model=Placement,
-    metric_model=DailyMetric,
+    metric_model=PlacementDayRollup,
     key="placement_id",
     client_path="strategy__campaign__client",
     related=("strategy__campaign",),
@@ -120,7 +133,7 @@ def performance_rows(
     A lazy query, so the caller can count and slice it (pagination). Turn a slice into output rows
     with ``with_identity``.
     """
-    metric_rows = level.metric_model._default_manager.filter(
+    metric_rows = level.metric_rows().filter(
         client__in=clients, date__gte=date_range.start, date__lte=date_range.end
     )
     if source:
@@ -141,6 +154,9 @@ def performance_rows(
             total_cpc=orm_cpc(spend, clicks),
             total_cpa=orm_cpa(spend, F(f"{_TOTAL}conversions")),
             total_roas=orm_roas(revenue, spend),
+            # The number of rows of the whole list, counted over the grouped rows in the same
+            # pass (a window runs after GROUP BY): pagination needs no second aggregation.
+            full_count=Window(Count("*")),
         )
         .order_by(*_order_by(level, ordering))
     )
@@ -193,12 +209,18 @@ def object_metric_rows(
     for parent_key in ("campaign_id", "strategy_id", "placement_id"):
         if parent_key in fields:
             lookup[parent_key] = fields[parent_key]
-    return level.metric_model._default_manager.filter(**lookup)
+    return level.metric_rows().filter(**lookup)
 
 
 def object_totals(level: HierarchyLevel, obj: HierarchyObject, *, date_range: DateRange) -> Totals:
     """One object's totals over the range (zeros when it did not run)."""
-    sums = object_metric_rows(level, obj, start=date_range.start, end=date_range.end).aggregate(
-        **summed_measures()
+    # Grouped by the client (one object: one group) rather than ``aggregate``: an aggregate over
+    # the derived per-row spend of the detail rows would be wrapped in a subquery without it.
+    sums = (
+        object_metric_rows(level, obj, start=date_range.start, end=date_range.end)
+        .values("client_id")
+        .annotate(**summed_measures(prefix=_TOTAL))
+        .order_by("client_id")
+        .first()
     )
-    return totals_from_row(sums)
+    return totals_from_row(sums, prefix=_TOTAL) if sums else Totals()

@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 
 from campaigns.tests.factories import CreativeFactory
+from clients.models import CpmRate
 from metrics.models import DailyMetric
 from metrics.rollups import rollups_refresh
 
@@ -13,6 +14,7 @@ class DailyMetricFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = DailyMetric
+        skip_postgeneration_save = True
 
     creative = factory.SubFactory(CreativeFactory)
     placement = factory.LazyAttribute(lambda m: m.creative.placement)
@@ -25,7 +27,21 @@ class DailyMetricFactory(factory.django.DjangoModelFactory):
     clicks = 20
     conversions = 2
     conversion_revenue = Decimal("300")
-    spend = Decimal("150")
+
+    @factory.post_generation
+    def spend(obj, create, extracted, **kwargs):
+        """Spend is derived (impressions / 1000 x the CPM of the day), never stored: a test
+        may still state the spend it expects, and the row must agree with it."""
+        if extracted is None:
+            return
+        cpm = (
+            CpmRate.objects.filter(client_id=obj.client_id, effective_date__lte=obj.date)
+            .order_by("-effective_date")
+            .values_list("cpm", flat=True)
+            .first()
+        )
+        derived = Decimal(obj.impressions) * (cpm or 0) / 1000
+        assert derived == Decimal(extracted), f"{obj}: spend {extracted}, but derived {derived}"
 
 
 def rollups_built(*rows: DailyMetric) -> None:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Value
 
 from metrics import formulas
 from metrics.formulas import Totals
@@ -53,14 +53,15 @@ def test_display_rounding_is_half_up_to_cents():
 @pytest.mark.django_db
 def test_sql_and_orm_forms_agree_with_python():
     DailyMetricFactory(
-        impressions=3, clicks=1, conversions=0, spend=Decimal("7"), conversion_revenue=Decimal("2")
+        impressions=3, clicks=1, conversions=0, conversion_revenue=Decimal("2")
     )
+    # A spend of 7 (spend is derived, not a column of the detail rows).
     expressions = {
         "spend": formulas.sql_spend("impressions", "12.3456"),
         "ctr": formulas.sql_ctr("clicks", "impressions"),
-        "cpc": formulas.sql_cpc("spend", "clicks"),
-        "cpa": formulas.sql_cpa("spend", "conversions"),
-        "roas": formulas.sql_roas("conversion_revenue", "spend"),
+        "cpc": formulas.sql_cpc("7", "clicks"),
+        "cpa": formulas.sql_cpa("7", "conversions"),
+        "roas": formulas.sql_roas("conversion_revenue", "7"),
     }
     select = ", ".join(expressions.values())
     with connection.cursor() as cursor:
@@ -73,6 +74,7 @@ def test_sql_and_orm_forms_agree_with_python():
     assert roas == formulas.roas(Decimal("2"), Decimal("7"))
 
     orm = DailyMetric.objects.annotate(
+        spend=Value(Decimal("7")),
         o_ctr=formulas.orm_ctr(F("clicks"), F("impressions")),
         o_cpc=formulas.orm_cpc(F("spend"), F("clicks")),
         o_cpa=formulas.orm_cpa(F("spend"), F("conversions")),

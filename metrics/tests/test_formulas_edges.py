@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from metrics import formulas
 from metrics.models import DailyMetric
+from metrics.pricing import with_spend
 from metrics.tests.factories import DailyMetricFactory
 
 D = Decimal
@@ -69,7 +70,7 @@ def test_orm_ratios_equal_the_python_formulas_on_sums():
         conversion_revenue=D("1"),
         spend=D("0"),
     )
-    sums = DailyMetric.objects.aggregate(
+    sums = with_spend(DailyMetric.objects.all()).aggregate(
         ctr=formulas.orm_ctr(Sum("clicks"), Sum("impressions")),
         cpc=formulas.orm_cpc(Sum("spend"), Sum("clicks")),
         cpa=formulas.orm_cpa(Sum("spend"), Sum("conversions")),
@@ -95,7 +96,7 @@ def test_orm_ratios_equal_the_python_formulas_on_sums():
 @pytest.mark.django_db
 def test_orm_ratios_are_zero_when_the_divisor_sums_to_zero():
     DailyMetricFactory(impressions=0, clicks=0, conversions=0, spend=D("0"))
-    sums = DailyMetric.objects.aggregate(
+    sums = with_spend(DailyMetric.objects.all()).aggregate(
         ctr=formulas.orm_ctr(Sum("clicks"), Sum("impressions")),
         cpc=formulas.orm_cpc(Sum("spend"), Sum("clicks")),
         cpa=formulas.orm_cpa(Sum("spend"), Sum("conversions")),

@@ -12,7 +12,7 @@ from import_export.formats.base_formats import CSV
 from accounts.models import AuditAction, AuditLog
 from campaigns.tests.factories import CreativeFactory
 from clients.models import Client, CpmRate
-from metrics.models import DailyMetric
+from metrics.models import CampaignDayRollup
 from metrics.resources import ClientResource, CpmRateResource
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 
@@ -79,21 +79,24 @@ def test_an_export_imports_back_unchanged(admin_user, client_a, client_b):
     assert [row.import_type for row in result.rows] == ["skip", "skip"]
 
 
-def test_a_new_rate_for_an_existing_client_is_added_and_reprices(admin_user, client_a):
+def test_a_new_rate_for_an_existing_client_is_added_and_reprices(
+    admin_user, client_a, django_capture_on_commit_callbacks
+):
     creative = CreativeFactory(placement__strategy__campaign__client=client_a)
     row = DailyMetricFactory(creative=creative, date=dt.date(2025, 6, 2), impressions=10_000)
     rollups_built(row)
-    result = CpmRateResource().import_data(
-        dataset("client,effective_date,cpm,note\nacme,2025-06-01,20,Summer rate\n"),
-        user=admin_user,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = CpmRateResource().import_data(
+            dataset("client,effective_date,cpm,note\nacme,2025-06-01,20,Summer rate\n"),
+            user=admin_user,
+        )
     assert not result.has_validation_errors() and not result.has_errors()
     rate = CpmRate.objects.get(client=client_a, effective_date=dt.date(2025, 6, 1))
     assert (rate.cpm, rate.note, rate.set_by) == (Decimal("20.0000"), "Summer rate", admin_user)
     # Re-priced by cpm_rate_add: 10,000 impressions at 20 per thousand.
-    assert DailyMetric.objects.get().spend == Decimal("200.000000")
+    assert CampaignDayRollup.objects.get().spend == Decimal("200.000000")
     audit = AuditLog.objects.get(action=AuditAction.CREATE, entity_type="clients.CpmRate")
-    assert audit.new_values["rows_repriced"] == 1
+    assert audit.new_values["days_repriced"] == "2025-06-01.."
 
 
 def test_rate_rows_that_would_skip_the_preview_or_name_nobody_are_refused(admin_user, client_a):

@@ -16,9 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def deliver(creative, day, spend, cost):
+    # Spend is derived at the clients' CPM of 15.00: the impressions that bill ``spend``.
     return DailyMetricFactory(
         creative=creative,
         date=day,
+        impressions=int(Decimal(spend) * 1000 / 15),
         spend=Decimal(spend),
         source_spend=None if cost is None else Decimal(cost),
     )
@@ -37,9 +39,9 @@ def delivery(client_a, client_b):
         deliver(surfside, dt.date(2026, 9, 4), "150", "55"),
         deliver(surfside, dt.date(2026, 10, 1), "300", "110"),
         # Vibe: one day without a reported cost.
-        deliver(vibe, dt.date(2026, 10, 2), "100", "120"),
-        deliver(vibe, dt.date(2026, 10, 3), "100", None),
-        deliver(other, dt.date(2026, 10, 1), "40", "10"),
+        deliver(vibe, dt.date(2026, 10, 2), "105", "120"),
+        deliver(vibe, dt.date(2026, 10, 3), "105", None),
+        deliver(other, dt.date(2026, 10, 1), "45", "10"),
     ]
     rollups_built(*rows)
 
@@ -60,18 +62,18 @@ def test_margin_per_client_source_and_month(client_a, delivery):
     assert summary == [
         ("surfside", dt.date(2026, 9, 1), Decimal("300"), Decimal("110"), Decimal("190")),
         ("surfside", dt.date(2026, 10, 1), Decimal("300"), Decimal("110"), Decimal("190")),
-        ("vibe", dt.date(2026, 10, 1), Decimal("200"), Decimal("120"), Decimal("-20")),
+        ("vibe", dt.date(2026, 10, 1), Decimal("210"), Decimal("120"), Decimal("-15")),
     ]
     vibe = rows[2]
     # The margin compares cost with the spend billed on the days whose cost is known.
-    assert (vibe.billed_with_cost, vibe.campaign_days_without_cost) == (Decimal("100"), 1)
+    assert (vibe.billed_with_cost, vibe.campaign_days_without_cost) == (Decimal("105"), 1)
     total = margin_total(rows)
     assert (total.billed, total.cost, total.margin) == (
-        Decimal("800"),
+        Decimal("810"),
         Decimal("340"),
-        Decimal("360"),
+        Decimal("365"),
     )
-    assert total.margin_rate == Decimal("51.428571")  # 360 / 700 billed with a cost
+    assert total.margin_rate == Decimal("51.773050")  # 365 / 705 billed with a cost
 
 
 def test_the_margin_page_is_for_admins(admin_user, user_a, delivery):
@@ -81,7 +83,7 @@ def test_the_margin_page_is_for_admins(admin_user, user_a, delivery):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Acme Foods total" in html and "Borealis Travel total" in html
-    assert "$190.00" in html and "-$20.00" in html and "63.33%" in html
+    assert "$190.00" in html and "-$15.00" in html and "63.33%" in html
     assert "1 of 2 campaign-days without cost" in html
     only_vibe = browser.get("/admin/metrics/margin/?start=2026-09&end=2026-10&source=vibe")
     assert "Surfside" not in only_vibe.content.decode().split("<table")[1]

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditLog
 from clients.models import CpmRate
-from metrics.cpm import cpm_rate_add, cpm_rate_change, cpm_rate_delete
-from metrics.models import CampaignDayRollup, DailyMetric
-from metrics.pricing import MonthImpact, reprice_days, spend_impact, unpriceable_range
+from metrics.models import Repricing
+from metrics.models import CampaignDayRollup
+from metrics.pricing import MonthImpact, spend_impact, unpriceable_range
+from metrics.rollups import rollups_refresh
+from metrics.tests.queued import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,15 @@ NOV = dt.date(2025, 11, 1)
 
 
 def spend_by_day(client):
-    return {m.date: m.spend for m in DailyMetric.objects.filter(client=client).order_by("date")}
+    # Spend is derived: the day's rollup holds it (one campaign a day in these files).
+    rollups = CampaignDayRollup.objects.filter(client=client).order_by("date")
+    return {r.date: r.spend for r in rollups}
+
+
+def reprice_days(*, client_id, date_from, date_to):
+    return rollups_refresh(
+        client_id=client_id, date_from=date_from, date_to=date_to, spend_only=True
+    )
 
 
 def rate(client, day):
@@ -117,15 +127,17 @@ def test_deleting_the_only_covering_rate_is_refused_with_its_days(two_tenants, a
     assert spend_by_day(b) == two_tenants.expected_b.spend_by_day
 
 
-def test_the_repriced_count_counts_changed_rows_only(two_tenants, admin_user):
+def test_the_repriced_count_counts_changed_campaign_days_only(two_tenants, admin_user):
     a, b = two_tenants.client_a, two_tenants.client_b
-    # A rate at the price already in effect changes no row.
+    # A rate at the price already in effect changes no day.
     same = cpm_rate_add(client=a, cpm=Decimal("20"), effective_date=dt.date(2025, 11, 3), by=None)
-    assert AuditLog.objects.get(entity_id=str(same.pk)).new_values["rows_repriced"] == 0
+    assert AuditLog.objects.get(entity_id=str(same.pk)).new_values["days_repriced"] == (
+        "2025-11-03.."
+    )
+    assert Repricing.objects.get().message == "0 campaign-days re-priced."
     assert reprice_days(client_id=a.pk, date_from=dt.date(2025, 11, 1), date_to=None) == 0
     cpm_rate_change(rate=same, cpm=Decimal("30"), by=admin_user)
-    changed = AuditLog.objects.filter(entity_id=str(same.pk)).order_by("-id").first()
-    assert changed.new_values["rows_repriced"] == 1
+    assert Repricing.objects.order_by("-id").first().message == "1 campaign-days re-priced."
     assert spend_by_day(a) == {
         dt.date(2025, 11, 1): Decimal("15"),
         dt.date(2025, 11, 2): Decimal("40"),
@@ -145,8 +157,6 @@ def test_a_new_rate_reprices_its_own_client_only(two_tenants, admin_user):
         dt.date(2025, 11, 4): Decimal("300"),
     }
     assert spend_by_day(a) == two_tenants.expected_a.spend_by_day
-    row = DailyMetric.objects.get(client=b, date=dt.date(2025, 11, 2))
-    assert (row.cpc, row.cpa, row.roas) == (Decimal("50"), Decimal("400"), Decimal("25"))
 
 
 def test_reprice_days_honours_both_ends_of_the_range(two_tenants):

@@ -38,12 +38,9 @@ def priced_client():
         creative__placement__strategy__campaign__client=client,
         date=dt.date(2025, 1, 31),
         impressions=10_000,
-        spend=Decimal("100"),
     )
     for day in (FEB_1, dt.date(2025, 2, 2)):
-        DailyMetricFactory(
-            creative=first.creative, date=day, impressions=10_000, spend=Decimal("100")
-        )
+        DailyMetricFactory(creative=first.creative, date=day, impressions=10_000)
     rollups_refresh(client_id=client.pk, date_from=dt.date(2025, 1, 1), date_to=None)
     return client
 
@@ -87,37 +84,6 @@ def add_rate(client, admin_user):
     return lambda: cpm_rate_add(
         client=client, cpm=Decimal("20.00"), effective_date=FEB_1, by=admin_user
     )
-
-
-def test_a_rate_added_while_an_ingest_rewrites_the_same_days_is_not_called_a_duplicate(
-    priced_client, admin_user
-):
-    # An ingestion of Acme's Feb 1 - 2 is mid-way: it has rewritten their rollups, not committed.
-    with transaction.atomic():
-        rollups_refresh(client_id=priced_client.pk, date_from=FEB_1, date_to=None)
-        thread, outcome = in_thread(add_rate(priced_client, admin_user))
-        wait_until_blocked()
-    thread.join(timeout=30)
-
-    error = outcome["error"]
-    assert isinstance(error, WriteConflict)
-    assert error.messages == [
-        "The CPM rate of Acme from 2025-02-01 was not saved: another process was writing "
-        "Acme's figures for the days it re-prices at the same time (campaign_day_rollup_key). "
-        "Nothing was changed; try again in a moment."
-    ]
-    # Nothing of the refused change stayed: no rate, the days still at the old price.
-    assert not CpmRate.objects.filter(client=priced_client, effective_date=FEB_1).exists()
-    spend = CampaignDayRollup.objects.filter(client=priced_client).values_list("date", "spend")
-    assert sorted(spend) == [
-        (dt.date(2025, 1, 31), Decimal("100")),
-        (FEB_1, Decimal("100")),
-        (dt.date(2025, 2, 2), Decimal("100")),
-    ]
-
-    # Once the ingestion is done, the same change goes through.
-    cpm_rate_add(client=priced_client, cpm=Decimal("20.00"), effective_date=FEB_1, by=admin_user)
-    assert CampaignDayRollup.objects.get(client=priced_client, date=FEB_1).spend == Decimal("200")
 
 
 def test_the_same_rate_added_twice_at_once_is_refused_as_a_duplicate(priced_client, admin_user):

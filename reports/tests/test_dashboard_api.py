@@ -44,9 +44,9 @@ def delivery(client_a, client_b):
         DailyMetricFactory(creative=vibe, date=NOV[2], **measures(2000, 0, 0, "0", "30")),
         DailyMetricFactory(creative=surfside, date=OCT[31], **measures(5000, 10, 2, "300", "75")),
         # Outside both periods: never counted.
-        DailyMetricFactory(creative=surfside, date=OCT[29], **measures(7, 7, 7, "7", "7")),
-        DailyMetricFactory(creative=surfside, date=NOV[3], **measures(7, 7, 7, "7", "7")),
-        DailyMetricFactory(creative=other, date=NOV[1], **measures(100_000, 900, 90, "9", "9")),
+        DailyMetricFactory(creative=surfside, date=OCT[29], **measures(7, 7, 7, "7", "0.105")),
+        DailyMetricFactory(creative=surfside, date=NOV[3], **measures(7, 7, 7, "7", "0.105")),
+        DailyMetricFactory(creative=other, date=NOV[1], **measures(100_000, 900, 90, "9", "1500")),
     ]
     rollups_built(*rows)
     return rows

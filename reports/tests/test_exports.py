@@ -66,10 +66,6 @@ def hostile(client_a):
     row = DailyMetricFactory(
         creative=creative,
         date=dt.date(2025, 11, 5),
-        ctr=Decimal("0.2"),
-        cpc=Decimal("7.5"),
-        cpa=Decimal("75"),
-        roas=Decimal("200"),
         source_spend=Decimal("120.5"),
         **measures(10_000, 20, 2, "300", "150"),
     )
@@ -130,10 +126,11 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
         "Conversions": "10",
         "Revenue": "500.000000",
         "Spend": "150.000000",
-        "CTR %": "0.000000",
-        "CPC": "0.000000",
-        "CPA": "0.000000",
-        "ROAS %": "0.000000",
+        # Rates of the row, derived with its spend: 100 / 10,000, 150 / 100, 150 / 10, 500 / 150.
+        "CTR %": "1.000000",
+        "CPC": "1.500000",
+        "CPA": "15.000000",
+        "ROAS %": "333.333333",
     }
     assert sum(int(row[8]) for row in rows) == 89_000
     assert sum(Decimal(row[12]) for row in rows) == Decimal("1335")

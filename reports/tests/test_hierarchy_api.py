@@ -18,7 +18,7 @@ DAY_1, DAY_2, DAY_3 = dt.date(2025, 11, 1), dt.date(2025, 11, 2), dt.date(2025, 
 RANGE = "start_date=2025-11-01&end_date=2025-11-02"
 
 
-def deliver(creative, day, impressions, clicks, conversions=0, revenue="0", spend="0"):
+def deliver(creative, day, impressions, clicks, conversions=0, revenue="0", spend=None):
     return DailyMetricFactory(
         creative=creative,
         date=day,
@@ -26,7 +26,7 @@ def deliver(creative, day, impressions, clicks, conversions=0, revenue="0", spen
         clicks=clicks,
         conversions=conversions,
         conversion_revenue=Decimal(revenue),
-        spend=Decimal(spend),
+        spend=None if spend is None else Decimal(spend),
     )
 
 
@@ -56,7 +56,7 @@ def tree(client_a, client_b):
         deliver(bravo_creative, DAY_1, 20000, 4, 0, "0", "300"),
         # Charlie ran outside the range only.
         deliver(charlie_creative, DAY_3, 500, 50, 5, "10", "7.5"),
-        deliver(foreign, DAY_1, 99999, 999, 9, "9", "9"),
+        deliver(foreign, DAY_1, 99999, 999, 9, "9", "1499.985"),
     ]
     rollups_built(*rows)
     return {

@@ -366,9 +366,9 @@ def test_top_creatives_are_grouped_by_creative_not_by_placement(client_a):
     ]
     banner = CreativeFactory(name="Banner", placement__strategy__campaign__client=client_a)
     rows = [
-        DailyMetricFactory(creative=creative, date=MONDAY, **measures(1_000, 0, 2, "100", "20"))
+        DailyMetricFactory(creative=creative, date=MONDAY, **measures(1_000, 0, 2, "100", "15"))
         for creative in spot_on
-    ] + [DailyMetricFactory(creative=banner, date=MONDAY, **measures(5_000, 9, 5, "90", "50"))]
+    ] + [DailyMetricFactory(creative=banner, date=MONDAY, **measures(5_000, 9, 5, "90", "75"))]
     rollups_built(*rows)
 
     figures = report_figures(
