@@ -31,7 +31,6 @@ from accounts.models import Role, User
 from campaigns.models import Source
 from clients.models import Client, CpmRate
 from ingestion.models import IngestionRun, RunStatus
-from metrics.formulas import sql_cpa, sql_cpc, sql_ctr, sql_roas, sql_spend
 from metrics.rollups import rollups_refresh
 
 DAYS = 30
@@ -78,18 +77,16 @@ _SEED_SQL = [
     CROSS JOIN generate_series(1, {CREATIVES_PER_PLACEMENT}) AS n
     WHERE c.client_id = %(client_id)s
     """,
-    # Deterministic, varied measures; spend and the rates come from the one formula module.
+    # Deterministic, varied measures; spend is derived (the rollups price it).
     f"""
     INSERT INTO metrics_dailymetric
         (client_id, date, source, campaign_id, strategy_id, placement_id, creative_id,
-         impressions, clicks, conversions, conversion_revenue, source_spend, spend,
-         ctr, cpc, cpa, roas, created_at, updated_at)
+         impressions, clicks, conversions, conversion_revenue, source_spend,
+         created_at, updated_at)
     SELECT client_id, date, source, campaign_id, strategy_id, placement_id, creative_id,
-           impressions, clicks, conversions, revenue, source_spend, spend,
-           {sql_ctr("clicks", "impressions")}, {sql_cpc("spend", "clicks")},
-           {sql_cpa("spend", "conversions")}, {sql_roas("revenue", "spend")}, now(), now()
+           impressions, clicks, conversions, revenue, source_spend, now(), now()
     FROM (
-        SELECT *, {sql_spend("impressions", "%(cpm)s")} AS spend
+        SELECT *
         FROM (
             SELECT *, clicks / 12 AS conversions, (clicks / 12) * 45.5 AS revenue,
                    round(impressions * 0.009, 6) AS source_spend
@@ -107,7 +104,7 @@ _SEED_SQL = [
                 WHERE c.client_id = %(client_id)s
             ) AS delivered
         ) AS converted
-    ) AS priced
+    ) AS measured
     """,
 ]
 
@@ -128,6 +125,10 @@ _ANALYZE_SQL = [
 _DELETE_SQL = [
     "DELETE FROM metrics_dailymetric WHERE client_id = %(client_id)s",
     "DELETE FROM metrics_campaigndayrollup WHERE client_id = %(client_id)s",
+    "DELETE FROM metrics_strategydayrollup WHERE client_id = %(client_id)s",
+    "DELETE FROM metrics_placementdayrollup WHERE client_id = %(client_id)s",
+    "DELETE FROM metrics_rollupchange WHERE client_id = %(client_id)s",
+    "DELETE FROM metrics_repricing WHERE client_id = %(client_id)s",
     "DELETE FROM ingestion_ingestionrun WHERE client_id = %(client_id)s",
     """DELETE FROM campaigns_creative WHERE placement_id IN (
         SELECT p.id FROM campaigns_placement p JOIN campaigns_strategy s ON s.id = p.strategy_id

@@ -30,7 +30,13 @@ from campaigns.models import Source
 from clients.models import Client
 from ingestion.loader import lock_client_source
 from ingestion.models import IngestionRun, ReportState, StagingRow, VibeReportRequest
-from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.models import (
+    CampaignDayRollup,
+    DailyMetric,
+    PlacementDayRollup,
+    StrategyDayRollup,
+)
+from metrics.pricing import with_row_measures
 from metrics.retention_policy import cutoffs
 from reports.models import MetricArchive, ScheduledRun
 
@@ -152,8 +158,11 @@ def archive_month(*, client_id: int, month: dt.date) -> MetricArchive:
         with connection.cursor() as cursor:
             cursor.execute(_LOCK_MONTH_SQL, [client_id, first, following])
         rows = DailyMetric.objects.filter(client_id=client_id, date__gte=first, date__lt=following)
+        # Spend and its rates are derived (SPEC 4): priced per row as the archive keeps them.
+        rows = with_row_measures(rows)
         expected = rows.aggregate(
-            rows=Count("id"), impressions=Sum("impressions"), spend=Sum("spend")
+            # Not named "spend": that would shadow the rows' derived spend being summed.
+            rows=Count("id"), impressions=Sum("impressions"), billed=Sum("spend")
         )
         with tempfile.TemporaryFile() as buffer:
             written = _write_archive(buffer, rows)
@@ -171,12 +180,15 @@ def archive_month(*, client_id: int, month: dt.date) -> MetricArchive:
                 file_name=stored_name,
                 rows=written,
                 impressions=expected["impressions"] or 0,
-                spend=expected["spend"] or Decimal(0),
+                spend=expected["billed"] or Decimal(0),
             )
-            rows.delete()
-            CampaignDayRollup.objects.filter(
+            DailyMetric.objects.filter(
                 client_id=client_id, date__gte=first, date__lt=following
             ).delete()
+            for rollup in (CampaignDayRollup, StrategyDayRollup, PlacementDayRollup):
+                rollup.objects.filter(
+                    client_id=client_id, date__gte=first, date__lt=following
+                ).delete()
         except BaseException:
             default_storage.delete(stored_name)
             raise

@@ -25,6 +25,7 @@ from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import IngestionRun, RunStatus
 from ingestion.sources.facebook.models import FacebookUpload, UploadStatus
 from ingestion.sources.vibe.models import ACTIVE_STATES, VibeReportRequest
+from metrics.repricing import repricing_requeue
 from reports.export_jobs import export_jobs_purge_expired
 from reports.models import ExportJob, ExportStatus, ScheduledRun, ScheduledRunStatus
 
@@ -113,6 +114,12 @@ def _fail_scheduled_run(entry_id: int, holder: str) -> None:
     )
 
 
+def _requeue_repricing(repricing_id: int, holder: str) -> None:
+    """A re-pricing is queued again, not failed: the rate it applies is saved, and until the days
+    are re-priced the dashboard says so. Its work was rolled back with its process."""
+    repricing_requeue(repricing_id=repricing_id, why=stopped(holder))
+
+
 def _fail_export(job_id: int, holder: str) -> None:
     ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
         status=ExportStatus.FAILED,
@@ -128,6 +135,7 @@ HANDLERS: dict[str, Callable[[int, str], None]] = {
     leases.VIBE_REPORT: _release_vibe_report,
     leases.SCHEDULED_RUN: _fail_scheduled_run,
     leases.EXPORT: _fail_export,
+    leases.REPRICING: _requeue_repricing,
 }
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from campaigns.models import Source
 from clients.models import Client
+from core.api.pagination import OnePassPaginator
 from metrics.formatting import MEASURES
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
@@ -132,7 +133,7 @@ def performance_table(
         parent_id=parent_id,
         ordering=ordering,
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page = OnePassPaginator(rows, PAGE_SIZE).get_page(page_number)
     output = with_identity(level, page.object_list)
     route = LEVEL_PAGES[level].route
     # Below a campaign the range is what the drill-down keeps: the source is the campaign's own.

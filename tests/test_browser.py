@@ -20,6 +20,7 @@ from clients.models import CpmRate
 from ingestion.models import FacebookUpload, RunStatus
 from ingestion.tests.factories import IngestionRunFactory
 from metrics.models import DailyMetric
+from metrics.pricing import with_spend
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
@@ -213,8 +214,10 @@ def test_an_admin_checks_health_and_adds_a_cpm_rate_after_its_preview(
     page.get_by_role("button", name="Confirm and re-price").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert CpmRate.objects.get(client=client_a, effective_date=effective).cpm == Decimal("20")
-    repriced = DailyMetric.objects.get(client=client_a, date=days_ago(1), creative__name="Banner")
-    assert repriced.spend == Decimal("300.000000")  # 15,000 impressions at 20 per thousand
+    repriced = with_spend(DailyMetric.objects.filter(client=client_a)).get(
+        date=days_ago(1), creative__name="Banner"
+    )
+    assert repriced.spend == Decimal("300")  # 15,000 impressions at 20 per thousand
 
 
 def test_the_api_docs_render_under_the_content_security_policy(page: Page, live_server):

@@ -5,11 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clients.tests.factories import ClientFactory
-from metrics.cpm import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from metrics.models import CampaignDayRollup, DailyMetric
-from metrics.pricing import MonthImpact, spend_impact
+from metrics.pricing import MonthImpact, spend_impact, with_row_measures
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
+from metrics.tests.queued import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,8 @@ def priced_days():
 
 
 def spend_by_day(client):
-    return {m.date.day: m.spend for m in DailyMetric.objects.filter(client=client)}
+    # Spend is derived: the day's rollup holds it (one campaign here).
+    return {r.date.day: r.spend for r in CampaignDayRollup.objects.filter(client=client)}
 
 
 def test_a_new_rate_reprices_exactly_the_days_it_governs(priced_days, admin_user):
@@ -55,7 +56,9 @@ def test_a_new_rate_reprices_exactly_the_days_it_governs(priced_days, admin_user
         1: Decimal("200"),
         2: Decimal("200"),
     }
-    repriced = DailyMetric.objects.get(client=priced_days, date=dt.date(2025, 2, 1))
+    repriced = with_row_measures(DailyMetric.objects.filter(client=priced_days)).get(
+        date=dt.date(2025, 2, 1)
+    )
     assert repriced.cpc == Decimal("5")  # 200 / 40
     assert repriced.cpa == Decimal("50")  # 200 / 4
     assert repriced.roas == Decimal("250")  # 500 / 200 x 100

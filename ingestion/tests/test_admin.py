@@ -12,7 +12,7 @@ from clients.models import CpmRate
 from ingestion.models import IngestionRun, ResolutionStatus
 from ingestion.pipeline import run_ingestion
 from ingestion.tests.helpers import row, surfside_csv
-from metrics.models import DailyMetric
+from metrics.models import CampaignDayRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,14 @@ def test_rerun_of_a_local_file_run_explains_why_not(browser, partial_run):
     assert IngestionRun.objects.count() == 1
 
 
-def test_adding_a_cpm_rate_previews_the_impact_then_reprices(browser, client_a):
+def day_spend(day):
+    # Spend is derived: the day's rollup holds it (one campaign here).
+    return CampaignDayRollup.objects.get(date=day).spend
+
+
+def test_adding_a_cpm_rate_previews_the_impact_then_reprices(
+    browser, client_a, django_capture_on_commit_callbacks
+):
     run_ingestion(
         client=client_a,
         source="surfside",
@@ -98,16 +105,19 @@ def test_adding_a_cpm_rate_previews_the_impact_then_reprices(browser, client_a):
     assert "December 2025" in page and "November 2025" not in page
     assert re.search(r"300\.00.*?400\.00.*?\+100\.00", page, re.S)
     assert not CpmRate.objects.filter(effective_date=dt.date(2025, 12, 1)).exists()
-    assert DailyMetric.objects.get(date=dt.date(2025, 12, 1)).spend == Decimal("300")
+    assert day_spend(dt.date(2025, 12, 1)) == Decimal("300")
 
-    confirmed = browser.post("/admin/clients/cpmrate/add/", {**form, "_confirmed": "1"})
+    with django_capture_on_commit_callbacks(execute=True):  # the queued re-pricing runs
+        confirmed = browser.post("/admin/clients/cpmrate/add/", {**form, "_confirmed": "1"})
     assert confirmed.status_code == 302
-    assert DailyMetric.objects.get(date=dt.date(2025, 12, 1)).spend == Decimal("400")
-    assert DailyMetric.objects.get(date=dt.date(2025, 11, 3)).spend == Decimal("150")
+    assert day_spend(dt.date(2025, 12, 1)) == Decimal("400")
+    assert day_spend(dt.date(2025, 11, 3)) == Decimal("150")
 
 
-def test_removing_a_cpm_rate_previews_then_falls_back(browser, client_a, admin_user):
-    from metrics.cpm import cpm_rate_add
+def test_removing_a_cpm_rate_previews_then_falls_back(
+    browser, client_a, admin_user, django_capture_on_commit_callbacks
+):
+    from metrics.tests.queued import cpm_rate_add
 
     run_ingestion(
         client=client_a,
@@ -121,9 +131,12 @@ def test_removing_a_cpm_rate_previews_then_falls_back(browser, client_a, admin_u
     preview = browser.post(f"/admin/clients/cpmrate/{rate.pk}/delete/", {"post": "yes"})
     assert "Remove and re-price" in preview.content.decode()
     assert CpmRate.objects.filter(pk=rate.pk).exists()
-    browser.post(f"/admin/clients/cpmrate/{rate.pk}/delete/", {"post": "yes", "_confirmed": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(
+            f"/admin/clients/cpmrate/{rate.pk}/delete/", {"post": "yes", "_confirmed": "1"}
+        )
     assert not CpmRate.objects.filter(pk=rate.pk).exists()
-    assert DailyMetric.objects.get().spend == Decimal("300")
+    assert CampaignDayRollup.objects.get().spend == Decimal("300")
 
 
 def test_the_client_page_edits_the_surfside_connection_through_the_service(browser, client_a):

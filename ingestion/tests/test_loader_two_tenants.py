@@ -16,6 +16,7 @@ from ingestion import loader
 from ingestion.models import RunStatus, StagingRow
 from ingestion.pipeline import run_ingestion
 from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.pricing import with_row_measures
 from tests.two_tenants import CAMPAIGN, surfside_file
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +28,12 @@ def ingest(client, content, *, source=Source.SURFSIDE, file_name="d.csv", **kwar
     )
 
 
+# Detail rows with their spend and rates, derived in SQL from the CPM of each row's day.
+METRICS = with_row_measures(DailyMetric.objects.all())
+
+
 def spend_by_day(client, source=Source.SURFSIDE):
-    return {
-        m.date: m.spend
-        for m in DailyMetric.objects.filter(client=client, source=source).order_by("date")
-    }
+    return {m.date: m.spend for m in METRICS.filter(client=client, source=source).order_by("date")}
 
 
 def test_a_campaign_name_shared_by_two_clients_stays_two_campaigns(two_tenants):
@@ -42,7 +44,7 @@ def test_a_campaign_name_shared_by_two_clients_stays_two_campaigns(two_tenants):
     assert sorted(campaigns.values_list("client__slug", flat=True)) == ["acme", "borealis"]
     for client in (a, b):
         expected = two_tenants.expected(client)
-        rows = DailyMetric.objects.filter(client=client)
+        rows = METRICS.filter(client=client)
         assert spend_by_day(client) == expected.spend_by_day
         assert set(rows.values_list("campaign__client", flat=True)) == {client.pk}
         assert set(rows.values_list("strategy__campaign__client", flat=True)) == {client.pk}
@@ -68,7 +70,7 @@ def test_a_campaign_name_shared_by_two_clients_stays_two_campaigns(two_tenants):
     assert Strategy.objects.count() == 2
     assert Placement.objects.count() == 2
     assert Creative.objects.count() == 2
-    assert DailyMetric.objects.count() == 6
+    assert METRICS.count() == 6
 
 
 def test_the_rollups_of_each_client_hold_only_its_own_rows(two_tenants):
@@ -84,7 +86,7 @@ def test_reloading_one_client_leaves_the_other_alone(two_tenants):
     assert (run.status, run.rows_replaced) == ("success", 1)
     assert spend_by_day(a)[dt.date(2025, 11, 2)] == Decimal("180.00")  # 9,000 x 20 / 1000
     assert spend_by_day(b) == two_tenants.expected_b.spend_by_day
-    assert DailyMetric.objects.get(client=b, date=dt.date(2025, 11, 2)).impressions == 4000
+    assert METRICS.get(client=b, date=dt.date(2025, 11, 2)).impressions == 4000
 
 
 def test_a_campaign_name_shared_by_two_sources_of_one_client(client_a):
@@ -107,7 +109,7 @@ def test_a_campaign_name_shared_by_two_sources_of_one_client(client_a):
     assert set(campaigns) == {Source.SURFSIDE, Source.VIBE}
     rows = {
         m.source: (m.campaign_id, m.impressions, m.clicks, m.spend, m.source_spend)
-        for m in DailyMetric.objects.filter(client=client_a)
+        for m in METRICS.filter(client=client_a)
     }
     assert rows == {
         Source.SURFSIDE: (campaigns[Source.SURFSIDE], 1000, 10, Decimal("15"), Decimal("1")),
@@ -115,7 +117,7 @@ def test_a_campaign_name_shared_by_two_sources_of_one_client(client_a):
         Source.VIBE: (campaigns[Source.VIBE], 4000, 6, Decimal("60"), Decimal("3")),
     }
     # The Vibe creative is the Vibe campaign's, not the Surfside one of the same name.
-    vibe_row = DailyMetric.objects.get(client=client_a, source=Source.VIBE)
+    vibe_row = METRICS.get(client=client_a, source=Source.VIBE)
     assert vibe_row.creative.placement.strategy.campaign_id == campaigns[Source.VIBE]
     assert vibe_row.creative.size == ""
 
@@ -161,7 +163,7 @@ def test_a_file_spanning_a_cpm_change_prices_each_day_once_at_its_rate():
         dt.date(2025, 11, 4): Decimal("30"),  # a rate that governs one day
         dt.date(2025, 11, 5): Decimal("30"),
     }
-    assert DailyMetric.objects.filter(client=client).count() == 5
+    assert METRICS.filter(client=client).count() == 5
     assert run.date_from == dt.date(2025, 11, 1)
     assert run.date_to == dt.date(2025, 11, 5)
 
@@ -171,7 +173,7 @@ def test_a_restated_file_updates_billed_spend_and_the_derived_rates(client_a):
     assert spend_by_day(client_a) == {dt.date(2025, 11, 3): Decimal("15")}
     again = ingest(client_a, surfside_file([("11/3/2025", 4000, 10, 2, "30.00")]))
     assert (again.status, again.rows_replaced) == (RunStatus.SUCCESS, 1)
-    row = DailyMetric.objects.get(client=client_a)
+    row = METRICS.get(client=client_a)
     assert (row.impressions, row.spend) == (4000, Decimal("60"))
     assert row.ctr == Decimal("0.25")  # 10 / 4,000 x 100
     assert row.cpc == Decimal("6")  # 60 / 10
@@ -188,7 +190,7 @@ def test_a_restated_file_that_changes_nothing_keeps_the_run_that_wrote_it(client
     again = ingest(client_a, content, file_name="again.csv")
     assert again.rows_replaced == 0
     assert "0 new, 0 updated and 1 unchanged metric rows" in again.message
-    assert DailyMetric.objects.get(client=client_a).ingestion_run_id == first.pk
+    assert METRICS.get(client=client_a).ingestion_run_id == first.pk
 
 
 def test_refused_rows_create_no_campaign_strategy_placement_or_creative(client_a):
@@ -224,7 +226,7 @@ def test_names_with_trailing_spaces_are_one_campaign(client_a):
     run = ingest(client_a, content)
     assert run.status == RunStatus.SUCCESS
     assert list(Campaign.objects.values_list("name", flat=True)) == ["Spring Sale"]
-    (metric,) = DailyMetric.objects.all()
+    (metric,) = METRICS.all()
     assert (metric.impressions, metric.spend) == (300, Decimal("4.5"))
 
 
@@ -239,7 +241,7 @@ def test_the_same_creative_in_two_sizes_is_two_rows(client_a):
         + "11/3/2025,C,S,P,Banner,728x90,200,1,0,0,0\n"
     ).encode()
     ingest(client_a, content)
-    sizes = dict(DailyMetric.objects.values_list("creative__size", "impressions"))
+    sizes = dict(METRICS.values_list("creative__size", "impressions"))
     assert sizes == {"300x250": 100, "728x90": 200}
 
 
@@ -254,7 +256,7 @@ def test_blank_platform_spend_is_stored_as_unknown_not_zero(client_a):
         + "11/3/2025,C,S,P,Zero,1x1,100,1, $ -   ,0,0\n"
     ).encode()
     ingest(client_a, content)
-    spends = dict(DailyMetric.objects.values_list("creative__name", "source_spend"))
+    spends = dict(METRICS.values_list("creative__name", "source_spend"))
     assert spends == {"Unknown": None, "Zero": Decimal("0")}
 
 
@@ -281,7 +283,7 @@ def test_a_number_too_large_for_its_column_refuses_the_row_not_the_run(client_a)
         4: ["is too large (1000000000000)"],
         5: ["is too large (1000000000000)"],
     }
-    assert list(DailyMetric.objects.values_list("creative__name", flat=True)) == ["Fine"]
+    assert list(METRICS.values_list("creative__name", flat=True)) == ["Fine"]
 
 
 def test_numbers_that_overflow_once_priced_or_summed_refuse_their_rows_not_the_run(client_a):
@@ -301,20 +303,25 @@ def test_numbers_that_overflow_once_priced_or_summed_refuse_their_rows_not_the_r
         + "11/3/2025,C,S,P,Rate,1x1,1,999999999999,0,0,0\n"
     ).encode()
     run = ingest(client_a, content)
-    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 2, 4)
+    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 3, 3)
     refused = {s.row_number: s.errors for s in StagingRow.objects.filter(run=run, is_valid=False)}
     too_large = [{"column": "Impressions", "message": loader.TOO_LARGE_MESSAGE}]
-    assert refused == {3: too_large, 5: too_large, 6: too_large, 7: too_large}
-    loaded = dict(DailyMetric.objects.values_list("creative__name", "spend"))
-    # 66,666,666,666,666 x 15 / 1000 = 999,999,999,999.99: the largest spend that fits.
-    assert loaded == {"Fine": Decimal("1.5"), "Big but fits": Decimal("999999999999.99")}
-    assert not Creative.objects.filter(name__in=["Largest", "Breakdown", "Rate"]).exists()
+    assert refused == {3: too_large, 5: too_large, 6: too_large}
+    loaded = dict(METRICS.values_list("creative__name", "spend"))
+    # 66,666,666,666,666 x 15 / 1000 = 999,999,999,999.99: the largest spend that fits. A CTR
+    # of 99,999,999,999,900 % is no longer stored, so its row loads (reads compute it).
+    assert loaded == {
+        "Fine": Decimal("1.5"),
+        "Big but fits": Decimal("999999999999.99"),
+        "Rate": Decimal("0.015"),
+    }
+    assert not Creative.objects.filter(name__in=["Largest", "Breakdown"]).exists()
 
 
-def test_a_roas_that_overflows_on_a_tiny_spend_refuses_its_row(client_a):
+def test_a_huge_roas_on_a_tiny_spend_loads_now_that_rates_are_not_stored(client_a):
     """1 impression at 15.00 costs 0.015; 100,000,000,000 of revenue on it is a ROAS of
-    666,666,666,666,666 %, more than numeric(18,6) holds. The cheap bound the loader takes first
-    (revenue over the smallest spend a key can have) must not let it through."""
+    666,666,666,666,666.67 %: more than numeric(18,6) held when rates were stored per row.
+    Rates are computed by the reads now, so the row loads and reads back exactly."""
     header = (
         "Event Date,Campaign,Strategy Name,Placement Name,Creative Name,Creative Size,"
         "Impressions,Clicks,Media Spend,Conversions,Conversion Value\n"
@@ -325,11 +332,11 @@ def test_a_roas_that_overflows_on_a_tiny_spend_refuses_its_row(client_a):
         + "11/3/2025,C,S,P,Windfall,1x1,1,0,0,0,100000000000\n"
     ).encode()
     run = ingest(client_a, content)
-    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 1, 1)
-    refused = StagingRow.objects.get(run=run, is_valid=False)
-    assert (refused.row_number, refused.errors) == (
-        3,
-        [{"column": "Impressions", "message": loader.TOO_LARGE_MESSAGE}],
+    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.SUCCESS, 2, 0)
+    windfall = METRICS.get(creative__name="Windfall")
+    assert (windfall.spend, windfall.roas) == (
+        Decimal("0.015"),
+        Decimal("666666666666666.666667"),
     )
 
 
@@ -366,7 +373,7 @@ def test_today_in_the_agency_time_zone_is_valid_and_tomorrow_is_not(client_a, mo
     assert (run.rows_loaded, run.rows_failed) == (1, 1)
     refused = StagingRow.objects.get(run=run, is_valid=False)
     assert refused.errors == [{"column": "Event Date", "message": "2025-11-04 is in the future"}]
-    assert list(DailyMetric.objects.values_list("date", flat=True)) == [dt.date(2025, 11, 3)]
+    assert list(METRICS.values_list("date", flat=True)) == [dt.date(2025, 11, 3)]
 
 
 def test_a_blank_date_is_an_error_in_the_run(client_a):
@@ -385,4 +392,4 @@ def test_rows_that_all_have_one_cell_too_many_are_refused_with_a_reason(client_a
         "d.csv is not a well-formed CSV file on line 2 (a row has more cells than the "
         "header). Export the report again."
     )
-    assert not DailyMetric.objects.exists()
+    assert not METRICS.exists()

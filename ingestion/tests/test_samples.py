@@ -12,6 +12,7 @@ from django.db.models import Sum
 from ingestion.models import IngestionRun, RunStatus, StagingRow
 from ingestion.pipeline import run_ingestion
 from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.pricing import with_row_measures, with_spend
 from tests.source_data import SAMPLES
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,17 @@ def money(text) -> Decimal:
 
 
 def metric_totals(client, source):
-    return DailyMetric.objects.filter(client=client, source=source).aggregate(
+    # Spend is derived: each row priced in SQL at the CPM of its day.
+    totals = with_spend(DailyMetric.objects.filter(client=client, source=source)).aggregate(
         impressions=Sum("impressions"),
         clicks=Sum("clicks"),
         conversions=Sum("conversions"),
         revenue=Sum("conversion_revenue"),
-        spend=Sum("spend"),
+        billed=Sum("spend"),
         source_spend=Sum("source_spend"),
     )
+    totals["spend"] = totals.pop("billed")
+    return totals
 
 
 def test_surfside_csv_export_reconciles(client_a, sample):
@@ -175,13 +179,13 @@ def test_loading_the_same_file_twice_gives_the_same_table(client_a, sample):
     content = sample("surfside/surfside_sample_excel_export.csv")
     first = run_ingestion(client=client_a, source="surfside", file_name="s.csv", content=content)
     before = list(
-        DailyMetric.objects.order_by("id").values_list(
+        with_spend(DailyMetric.objects.order_by("id")).values_list(
             "id", "impressions", "spend", "ingestion_run_id"
         )
     )
     second = run_ingestion(client=client_a, source="surfside", file_name="s.csv", content=content)
     after = list(
-        DailyMetric.objects.order_by("id").values_list(
+        with_spend(DailyMetric.objects.order_by("id")).values_list(
             "id", "impressions", "spend", "ingestion_run_id"
         )
     )
@@ -213,7 +217,7 @@ def test_csv_text_is_read_as_utf8_with_bom_and_crlf(client_a):
     ).encode()
     run = run_ingestion(client=client_a, source="surfside", file_name="bom.csv", content=content)
     assert run.status == RunStatus.SUCCESS, run.message
-    metric = DailyMetric.objects.get()
+    metric = with_spend(DailyMetric.objects.all()).get()
     assert metric.placement.name == "Caf\u00e9 | Top"
     assert metric.spend == Decimal("15")
 
@@ -232,7 +236,7 @@ def test_brief_header_names_are_accepted(client_a):
         content=content.getvalue().encode(),
     )
     assert run.status == RunStatus.SUCCESS, run.message
-    metric = DailyMetric.objects.get()
+    metric = with_row_measures(DailyMetric.objects.all()).get()
     assert metric.campaign.name == "Spring"
     assert metric.conversion_revenue == Decimal("50.5")
     assert metric.ctr == Decimal("0.5")

@@ -17,6 +17,7 @@ from ingestion.sources.vibe.flow import advance_report_request
 from ingestion.sources.vibe.services import report_request_create
 from ingestion.sources.vibe.tasks import advance_due_vibe_reports
 from metrics.models import DailyMetric
+from metrics.pricing import with_spend
 from tests.source_data import VIBE_ADVERTISER
 
 
@@ -94,14 +95,15 @@ def expected_totals(start, end, *, revision=0, advertiser=VIBE_ADVERTISER):
 
 
 def loaded_totals(client):
-    totals = DailyMetric.objects.filter(client=client, source="vibe").aggregate(
+    totals = with_spend(DailyMetric.objects.filter(client=client, source="vibe")).aggregate(
         impressions=Sum("impressions"),
         conversions=Sum("conversions"),
         revenue=Sum("conversion_revenue"),
         source_spend=Sum("source_spend"),
-        spend=Sum("spend"),
+        billed=Sum("spend"),
         clicks=Sum("clicks"),
     )
+    totals["spend"] = totals.pop("billed")
     return totals
 
 

@@ -52,9 +52,7 @@ def test_display_rounding_is_half_up_to_cents():
 
 @pytest.mark.django_db
 def test_sql_and_orm_forms_agree_with_python():
-    DailyMetricFactory(
-        impressions=3, clicks=1, conversions=0, conversion_revenue=Decimal("2")
-    )
+    DailyMetricFactory(impressions=3, clicks=1, conversions=0, conversion_revenue=Decimal("2"))
     # A spend of 7 (spend is derived, not a column of the detail rows).
     expressions = {
         "spend": formulas.sql_spend("impressions", "12.3456"),

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditLog
 from clients.models import CpmRate
-from metrics.models import Repricing
-from metrics.models import CampaignDayRollup
+from metrics.models import CampaignDayRollup, Repricing
 from metrics.pricing import MonthImpact, spend_impact, unpriceable_range
 from metrics.rollups import rollups_refresh
 from metrics.tests.queued import cpm_rate_add, cpm_rate_change, cpm_rate_delete

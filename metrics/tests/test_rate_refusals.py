@@ -21,7 +21,6 @@ from clients.tests.factories import ClientFactory
 from core.api.errors import exception_handler
 from core.db import WriteConflict
 from metrics.cpm import cpm_rate_add
-from metrics.models import CampaignDayRollup
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
 

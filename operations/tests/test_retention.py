@@ -11,6 +11,7 @@ from campaigns.tests.factories import CreativeFactory
 from ingestion.models import IngestionRun, StagingRow
 from ingestion.tests.factories import IngestionRunFactory
 from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.pricing import with_row_measures
 from metrics.retention_policy import cutoffs
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from operations.retention import purge_expired, read_archive
@@ -48,8 +49,8 @@ def old_metrics(client_a, client_b):
         DailyMetricFactory(
             creative=creative,
             date=dt.date(2025, 9, 30),
-            impressions=5000,
-            spend=Decimal("75.123456"),
+            impressions=5009,
+            spend=Decimal("75.135"),
             source_spend=None,
         ),
         DailyMetricFactory(creative=creative, date=dt.date(2025, 10, 1), impressions=6000),
@@ -72,9 +73,10 @@ def test_cutoffs_follow_the_settings(settings):
 def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
     client_a, client_b, old_metrics, django_capture_on_commit_callbacks
 ):
-    september_before = DailyMetric.objects.filter(
-        client=client_a, date__month=9, date__year=2025
-    ).aggregate(impressions=Sum("impressions"), spend=Sum("spend"))
+    september_before = with_row_measures(
+        DailyMetric.objects.filter(client=client_a, date__month=9, date__year=2025)
+    ).aggregate(impressions=Sum("impressions"), billed=Sum("spend"))
+    september_before["spend"] = september_before.pop("billed")
     summary = Summary.objects.create(
         client=client_a,
         period_type=PeriodType.MONTH,
@@ -82,7 +84,7 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
         end=dt.date(2025, 9, 30),
         previous_start=dt.date(2025, 8, 1),
         previous_end=dt.date(2025, 8, 31),
-        impressions=12_000,
+        impressions=12_009,
         generated_at=timezone.now(),
     )
 
@@ -99,14 +101,14 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
     }
     september = archives[client_a.pk, dt.date(2025, 9, 1)]
     assert september.file_name == f"archives/daily-metrics/client-{client_a.pk}/2025-09.csv.gz"
-    assert (september.rows, september.impressions) == (3, 12_000)
+    assert (september.rows, september.impressions) == (3, 12_009)
 
     # The archive reads back with every row and the same totals, to the last decimal.
     rows = read_archive(september.file_name)
     assert [row["date"] for row in rows] == ["2025-09-01", "2025-09-15", "2025-09-30"]
     assert sum(int(row["impressions"]) for row in rows) == september_before["impressions"]
     assert sum(Decimal(row["spend"]) for row in rows) == september_before["spend"]
-    assert rows[-1]["spend"] == "75.123456" and rows[-1]["source_spend"] == ""
+    assert rows[-1]["spend"] == "75.135000" and rows[-1]["source_spend"] == ""
     assert rows[0]["creative_name"] == '=HYPERLINK("x")'  # archives keep exact values
     assert rows[0]["client_id"] == str(client_a.pk)
 
@@ -114,7 +116,7 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
     assert list(DailyMetric.objects.values_list("date", flat=True)) == [dt.date(2025, 10, 1)]
     assert list(CampaignDayRollup.objects.values_list("date", flat=True)) == [dt.date(2025, 10, 1)]
     summary.refresh_from_db()
-    assert summary.impressions == 12_000
+    assert summary.impressions == 12_009
 
     # Safe to run twice: nothing is left to archive.
     with django_capture_on_commit_callbacks(execute=True):

@@ -23,13 +23,10 @@ class InsertionOrderFactory(factory.django.DjangoModelFactory):
 def delivered(campaign, days: dict[dt.date, int]) -> None:
     """Load ``days`` (day -> impressions) for one new creative of ``campaign``, priced at the
     client's CPM history as ingestion does, and build the rollups."""
-    from metrics.pricing import reprice_days
-
     creative = CreativeFactory(placement__strategy__campaign=campaign)
     for day, impressions in days.items():
         DailyMetricFactory(creative=creative, date=day, impressions=impressions)
     first, last = min(days), max(days)
-    reprice_days(client_id=campaign.client_id, date_from=first, date_to=last)
     rollups_refresh(client_id=campaign.client_id, date_from=first, date_to=last)
 
 

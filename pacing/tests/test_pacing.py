@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from campaigns.tests.factories import CampaignFactory
-from metrics.cpm import cpm_rate_add
+from metrics.tests.queued import cpm_rate_add
 from pacing.models import DeliveryShape
 from pacing.selectors import pacing_of
 from pacing.tests.factories import InsertionOrderFactory, delivered, nov, span

@@ -15,6 +15,7 @@ from campaigns.models import Source
 from ingestion.availability import no_data_reasons
 from metrics.formatting import MEASURES, change_text, is_undefined, measure_in
 from metrics.formulas import Totals, changes
+from metrics.repricing import repricing_pending
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.summary import totals_with_previous
@@ -114,6 +115,7 @@ class DashboardView(ReportPageMixin, TemplateView):
         )
         context.update(
             kpis=kpi_cards(current, previous),
+            repricing=repricing_pending(clients=self.clients),
             previous_range=filters.date_range.previous(),
             has_data=table.page.paginator.count > 0,
             source_label=Source(filters.source).label if filters.source else None,

@@ -18,6 +18,7 @@ from ingestion.availability import (
 )
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity
+from metrics.repricing import repricing_pending
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.series import totals_per_period
 from metrics.selectors.summary import totals_by_source, totals_with_previous
@@ -56,7 +57,11 @@ class DashboardSummaryView(MetricsReadView):
         current, previous = totals_with_previous(
             clients=self.clients, date_range=date_range, source=params.get("source")
         )
-        return Response(SummaryOutput(summary_data(current, previous, date_range)).data)
+        data = {
+            **summary_data(current, previous, date_range),
+            "repricing": repricing_pending(clients=self.clients),
+        }
+        return Response(SummaryOutput(data).data)
 
 
 class DashboardOverviewView(MetricsReadView):
@@ -87,6 +92,7 @@ class DashboardOverviewView(MetricsReadView):
         by_source = totals_by_source(clients=self.clients, date_range=date_range, source=source)
         data = {
             **summary_data(current, previous, date_range),
+            "repricing": repricing_pending(clients=self.clients),
             "daily": self._daily(date_range, source),
             # The source asked for, or the clients' own (a connection or data): SPEC 9 "Whole".
             "freshness": [

@@ -106,6 +106,15 @@ class SummaryOutput(MeasuresOutput):
         help_text="The same measures for the equally long period that ends the day before."
     )
     change = ChangesOutput(help_text="Per measure: current vs previous period.")
+    repricing = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text=(
+            "The clients in scope whose figures are being re-priced after a CPM change (a "
+            "queued job of seconds): until it is done their spend is at the previous rate. "
+            "Empty when none."
+        ),
+    )
 
 
 class DateOutput(serializers.Serializer):
