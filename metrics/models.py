@@ -32,11 +32,19 @@ class DailyMetric(TimestampedModel):
     natural-key index serves (client, date) and (client, date, source) lookups, one more serves
     (client, source, date). The hierarchy and run references are integrity-checked by the loader,
     which resolves them in the same transaction, and cascade through the ORM; database foreign key
-    checks on them cost more than the load itself, so only ``client`` has one.
+    checks on them cost more than the load itself, so the table has none.
+
+    Partitioned by month on ``date`` (``metrics.partitions``, migration 0005): the database's
+    primary key is ``(id, date)``, which Django never needs to know (ids come from one sequence and
+    stay unique); retention archives a month and drops its partition.
     """
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="+", db_index=False
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     source = models.CharField(max_length=16, choices=Source.choices)
@@ -80,13 +88,15 @@ class DailyMetric(TimestampedModel):
     roas = measure_field(default=0)
     ingestion_run = models.ForeignKey(
         "ingestion.IngestionRun",
-        on_delete=models.SET_NULL,
+        # Purging a run leaves its rows alone (no scan of the table for them): the id may name
+        # a run that is gone, and every reader reads it as an id, never through the relation.
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
         db_index=False,
         db_constraint=False,
-        help_text="The run that last wrote this row.",
+        help_text="The run that last wrote this row (it may have been purged since).",
     )
 
     class Meta:
