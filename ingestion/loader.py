@@ -363,7 +363,10 @@ _UPSERT_SQL = f"""
               IS DISTINCT FROM
               (EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions,
                EXCLUDED.conversion_revenue, EXCLUDED.source_spend, EXCLUDED.spend)
-        RETURNING (xmax = 0) AS inserted
+        -- Not ``xmax = 0``: a partitioned table returns no system columns. A row this statement
+        -- inserted has both times from this transaction's now(); an updated row kept its older
+        -- created_at.
+        RETURNING (m.created_at = m.updated_at) AS inserted
     )
     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
            (SELECT count(*) FROM summed), (SELECT min(date) FROM summed),

@@ -178,3 +178,15 @@ class RollupChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.date_from}..{self.date_to or ''}"
+
+
+class ArchivedMonth(models.Model):
+    """A month of daily metrics that retention archived and dropped, for every client at once
+    (the window is global): detail before the latest one is no longer in the database, and the
+    outputs that read detail say so (``metrics.periods.requested_range``)."""
+
+    month = models.DateField(unique=True, help_text="First day of the archived month.")
+    archived_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

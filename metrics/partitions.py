@@ -4,7 +4,8 @@ Each calendar month has its own partition, ``metrics_dailymetric_yYYYYmMM``; a D
 takes any day whose month has none yet, so a plain ``migrate`` stores every date. The nightly
 ``partitions_ensure`` (operations scheduling, job ``partitions``) creates the coming months ahead
 and moves the rows of any month found in the DEFAULT partition into a partition of its own, so
-retention can archive a month and drop its partition instead of deleting rows.
+retention can archive a month and drop its partition instead of deleting rows (recorded as an
+``ArchivedMonth``: the outputs that read detail refuse the days before it, with a message).
 
 The table's primary key is ``(id, date)`` (PostgreSQL requires the partition key in every unique
 constraint); the model keeps ``id`` as its primary key for Django, and ids stay unique because
@@ -19,6 +20,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Max
+
+from metrics.models import ArchivedMonth
 
 TABLE = "metrics_dailymetric"
 DEFAULT_PARTITION = f"{TABLE}_default"
@@ -135,3 +139,10 @@ def detach_and_drop(month: dt.date) -> None:
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
         cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
         cursor.execute(f"DROP TABLE {name}")
+    ArchivedMonth.objects.get_or_create(month=month_start(month))
+
+
+def detail_kept_from() -> dt.date | None:
+    """The first day after the latest archived month (None: no month archived yet)."""
+    latest = ArchivedMonth.objects.aggregate(latest=Max("month"))["latest"]
+    return next_month(latest) if latest else None

@@ -76,6 +76,8 @@ CSV_EXAMPLE = (
 class ExportParams(DashboardParams):
     """The range and scope of an export (``source`` narrows it to one source)."""
 
+    detail = True  # creative x day rows: not before the months retention archived
+
     chart = serializers.CharField(
         required=False,
         help_text=(
