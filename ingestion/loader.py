@@ -356,7 +356,7 @@ _UPSERT_SQL = f"""
             conversions = EXCLUDED.conversions, conversion_revenue = EXCLUDED.conversion_revenue,
             source_spend = EXCLUDED.source_spend, spend = EXCLUDED.spend, ctr = EXCLUDED.ctr,
             cpc = EXCLUDED.cpc, cpa = EXCLUDED.cpa, roas = EXCLUDED.roas,
-            ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = EXCLUDED.updated_at
+            ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = clock_timestamp()
         -- A row the file restates unchanged is left alone (and keeps the run that wrote it).
         WHERE (m.impressions, m.clicks, m.conversions, m.conversion_revenue, m.source_spend,
                m.spend)
@@ -364,8 +364,8 @@ _UPSERT_SQL = f"""
               (EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions,
                EXCLUDED.conversion_revenue, EXCLUDED.source_spend, EXCLUDED.spend)
         -- Not ``xmax = 0``: a partitioned table returns no system columns. A row this statement
-        -- inserted has both times from this transaction's now(); an updated row kept its older
-        -- created_at.
+        -- inserted has both times from now() (the transaction's start); an updated row has
+        -- clock_timestamp(), later than any now() its created_at can hold.
         RETURNING (m.created_at = m.updated_at) AS inserted
     )
     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
