@@ -215,7 +215,10 @@ def _write_archive(buffer: IO[bytes], *, table: str, client_id: int) -> tuple[in
         cursor.execute(_spend_sql(table), {"client_id": client_id})
         spend = cursor.fetchone()[0] or Decimal(0)
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no COPY
-        with gzip.GzipFile(fileobj=buffer, mode="wb") as compressed, raw.copy(query) as copy:
+        with (
+            gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6) as compressed,
+            raw.copy(query) as copy,
+        ):
             for block in copy:
                 compressed.write(block)
         written = raw.rowcount
