@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.validators import validate_business_date
@@ -83,6 +84,14 @@ def day_text(day: dt.date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
+def detail_window_start(today: dt.date) -> dt.date:
+    """The first day of the detail window (SPEC 5: 13 months): the first day of the month
+    ``RETENTION_DAILY_METRICS_MONTHS`` before ``today``'s. Retention archives only months before
+    it, so a range that starts on or after it needs no look at what was archived."""
+    month_index = today.year * 12 + (today.month - 1) - settings.RETENTION_DAILY_METRICS_MONTHS
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
 def detail_archived_message(kept_from: dt.date) -> str:
     """What a page or an API call says about days whose detail retention has archived."""
     return (
@@ -115,7 +124,7 @@ def requested_range(
             f"The range starts on {day_text(first)}, after it ends on {day_text(last)}"
             f"{defaulted}: choose a start on or before the end."
         )
-    kept_from = detail_kept_from() if detail else None
+    kept_from = detail_kept_from() if detail and first < detail_window_start(today) else None
     if kept_from is not None and first < kept_from:
         raise RangeError(
             f"{detail_archived_message(kept_from)} Choose a start on or after "

@@ -78,7 +78,7 @@ def test_a_range_longer_than_a_year_is_served_from_the_rollups():
 
 
 @pytest.mark.django_db
-def test_a_detail_range_is_refused_only_before_the_archived_months():
+def test_a_detail_range_is_refused_only_before_the_archived_months(django_assert_num_queries):
     from metrics.models import ArchivedMonth
 
     start, end = dt.date(2024, 9, 30), dt.date(2025, 12, 14)
@@ -98,6 +98,10 @@ def test_a_detail_range_is_refused_only_before_the_archived_months():
     assert requested_range(october, end, today=TODAY, detail=True) == DateRange(october, end)
     # ...and outputs that read the rollups serve the archived days too.
     assert requested_range(start, end, today=TODAY) == DateRange(start, end)
+    # Inside the 13-month window (from Nov 1, 2024) nothing can be archived: no query.
+    november = dt.date(2024, 11, 1)
+    with django_assert_num_queries(0):
+        assert requested_range(november, end, today=TODAY, detail=True).start == november
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,12 @@ from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import clients_in_scope, visible_clients
 from ingestion.availability import sources_in_use
-from metrics.periods import DateRange, detail_archived_message, detail_kept_from
+from metrics.periods import (
+    DateRange,
+    detail_archived_message,
+    detail_kept_from,
+    detail_window_start,
+)
 from portal.filters import ReportFilterForm, ReportFilters, read_filters
 from portal.ranges import presets
 from reports.charts import chart_measures
@@ -33,6 +38,8 @@ def requested_client_id(request: HttpRequest) -> int | None:
 
 def archived_note(date_range: DateRange) -> str | None:
     """The note of a page (served from the rollups) whose range reaches into archived detail."""
+    if date_range.start >= detail_window_start(timezone.localdate()):
+        return None  # nothing in the range can have been archived: no query
     kept_from = detail_kept_from()
     if kept_from is None or date_range.start >= kept_from:
         return None
