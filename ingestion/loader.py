@@ -332,13 +332,16 @@ _UPSERT_SQL = f"""
             impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
             conversions = EXCLUDED.conversions, conversion_revenue = EXCLUDED.conversion_revenue,
             source_spend = EXCLUDED.source_spend,
-            ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = EXCLUDED.updated_at
+            ingestion_run_id = EXCLUDED.ingestion_run_id, updated_at = clock_timestamp()
         -- A row the file restates unchanged is left alone (and keeps the run that wrote it).
         WHERE (m.impressions, m.clicks, m.conversions, m.conversion_revenue, m.source_spend)
               IS DISTINCT FROM
               (EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions,
                EXCLUDED.conversion_revenue, EXCLUDED.source_spend)
-        RETURNING (xmax = 0) AS inserted
+        -- Not ``xmax = 0``: a partitioned table returns no system columns. A row this statement
+        -- inserted has both times from now() (the transaction's start); an updated row has
+        -- clock_timestamp(), later than any now() its created_at can hold.
+        RETURNING (m.created_at = m.updated_at) AS inserted
     )
     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
            (SELECT count(*) FROM summed), (SELECT min(date) FROM summed),

@@ -35,11 +35,19 @@ class DailyMetric(TimestampedModel):
     natural-key index serves (client, date) and (client, date, source) lookups, one more serves
     (client, source, date). The hierarchy and run references are integrity-checked by the loader,
     which resolves them in the same transaction, and cascade through the ORM; database foreign key
-    checks on them cost more than the load itself, so only ``client`` has one.
+    checks on them cost more than the load itself, so the table has none.
+
+    Partitioned by month on ``date`` (``metrics.partitions``, migration 0005): the database's
+    primary key is ``(id, date)``, which Django never needs to know (ids come from one sequence and
+    stay unique); retention archives a month and drops its partition.
     """
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="+", db_index=False
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     source = models.CharField(max_length=16, choices=Source.choices)
@@ -78,13 +86,15 @@ class DailyMetric(TimestampedModel):
     source_spend = measure_field(null=True, blank=True)
     ingestion_run = models.ForeignKey(
         "ingestion.IngestionRun",
-        on_delete=models.SET_NULL,
+        # Purging a run leaves its rows alone (no scan of the table for them): the id may name
+        # a run that is gone, and every reader reads it as an id, never through the relation.
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
         db_index=False,
         db_constraint=False,
-        help_text="The run that last wrote this row.",
+        help_text="The run that last wrote this row (it may have been purged since).",
     )
 
     class Meta:
@@ -292,3 +302,15 @@ class Repricing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} {self.date_from}..{self.date_to or ''} {self.status}"
+
+
+class ArchivedMonth(models.Model):
+    """A month of daily metrics that retention archived and dropped, for every client at once
+    (the window is global): detail before the latest one is no longer in the database, and the
+    outputs that read detail say so (``metrics.periods.requested_range``)."""
+
+    month = models.DateField(unique=True, help_text="First day of the archived month.")
+    archived_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

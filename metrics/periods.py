@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.validators import validate_business_date
 
 ONE_DAY = dt.timedelta(days=1)
-# The longest range one request may ask for: a year, leap day included.
-MAX_RANGE_DAYS = 366
 # Without dates a dashboard shows the 30 days that end yesterday.
 DEFAULT_RANGE_DAYS = 30
 
@@ -73,16 +72,44 @@ class RangeError(ValueError):
     """A requested range that no page or API call serves; ``str(error)`` says what to change."""
 
 
+def detail_kept_from() -> dt.date | None:
+    """The first day whose detail is still stored (None: nothing archived yet)."""
+    from metrics.partitions import detail_kept_from as kept_from  # models: not at import time
+
+    return kept_from()
+
+
 def day_text(day: dt.date) -> str:
     """``Mar 1, 2025``: a day as the messages about ranges write it."""
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def requested_range(start: dt.date | None, end: dt.date | None, *, today: dt.date) -> DateRange:
+def detail_window_start(today: dt.date) -> dt.date:
+    """The first day of the detail window (SPEC 5: 13 months): the first day of the month
+    ``RETENTION_DAILY_METRICS_MONTHS`` before ``today``'s. Retention archives only months before
+    it, so a range that starts on or after it needs no look at what was archived."""
+    month_index = today.year * 12 + (today.month - 1) - settings.RETENTION_DAILY_METRICS_MONTHS
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def detail_archived_message(kept_from: dt.date) -> str:
+    """What a page or an API call says about days whose detail retention has archived."""
+    return (
+        f"Detail before {kept_from:%b %Y} is archived; totals and campaigns come from the daily "
+        "rollups."
+    )
+
+
+def requested_range(
+    start: dt.date | None, end: dt.date | None, *, today: dt.date, detail: bool = False
+) -> DateRange:
     """The range a page or an API call asks for, by the one rule both follow: a missing end is
-    yesterday, a missing start makes the default 30 days; a range that runs backwards or is
-    longer than ``MAX_RANGE_DAYS`` is refused with what to change, and so is a date outside the
-    window every other date of the product keeps to (2000-01-01 to a year ahead)."""
+    yesterday, a missing start makes the default 30 days; a range that runs backwards is refused
+    with what to change, and so is a date outside the window every other date of the product
+    keeps to (2000-01-01 to a year ahead). Any length is served from the rollups and summaries
+    (kept forever); an output that reads ``detail`` (lists below campaigns, detail exports) is
+    refused for days whose month retention has archived (the 13 months of SPEC 5 are kept), with
+    ``detail_archived_message``."""
     for day in (start, end):
         if day is not None:
             try:
@@ -97,11 +124,11 @@ def requested_range(start: dt.date | None, end: dt.date | None, *, today: dt.dat
             f"The range starts on {day_text(first)}, after it ends on {day_text(last)}"
             f"{defaulted}: choose a start on or before the end."
         )
-    days = (last - first).days + 1
-    if days > MAX_RANGE_DAYS:
+    kept_from = detail_kept_from() if detail and first < detail_window_start(today) else None
+    if kept_from is not None and first < kept_from:
         raise RangeError(
-            f"The range {day_text(first)} to {day_text(last)} is {days:,} days long; "
-            f"choose at most {MAX_RANGE_DAYS} days at a time."
+            f"{detail_archived_message(kept_from)} Choose a start on or after "
+            f"{day_text(kept_from)} for this view."
         )
     return DateRange(first, last)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from metrics.periods import ONE_DAY
+from metrics.periods import ONE_DAY, detail_window_start
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,7 @@ class Cutoffs:
 def cutoffs(day: dt.date) -> Cutoffs:
     """What a retention run for ``day`` keeps. Daily metrics are archived by whole months: the
     cutoff is the first day of the month ``RETENTION_DAILY_METRICS_MONTHS`` before ``day``'s."""
-    months_back = settings.RETENTION_DAILY_METRICS_MONTHS
-    month_index = day.year * 12 + (day.month - 1) - months_back
-    first_kept = dt.date(month_index // 12, month_index % 12 + 1, 1)
+    first_kept = detail_window_start(day)
     end_of_day = dt.datetime.combine(
         day + ONE_DAY, dt.time(), tzinfo=timezone.get_current_timezone()
     )

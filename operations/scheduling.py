@@ -73,6 +73,7 @@ JOBS: dict[str, Job] = {
         Job("monthly_summary", "reports.tasks.monthly_summaries"),
         Job("retention", "operations.tasks.retention_run"),
         Job("flush_tokens", "operations.tasks.flush_expired_tokens", passes_day=False),
+        Job("partitions", "operations.tasks.partitions_run", passes_day=False),
         Job(
             "summaries_catch_up",
             "reports.tasks.summaries_catch_up",

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ingestion.tasks import queue
+from metrics.partitions import partitions_ensure
 from metrics.periods import ONE_DAY
 from operations import retention
 
@@ -22,19 +23,26 @@ def _day(day: str | None) -> dt.date:
 
 
 def retention_run(day: str | None = None) -> int:
-    """Purge what is past its age, then fan out the archiving of old daily metrics, one task per
-    client that has some. Returns the number of clients queued."""
+    """Purge what is past its age, then queue the archiving of each expired month of daily
+    metrics (all clients at once: the window is global). Returns the number of months queued."""
     target = _day(day)
     retention.purge_expired(day=target)
-    client_ids = retention.clients_with_expired_metrics(day=target)
-    for client_id in client_ids:
-        queue("operations.tasks.retention_archive_client", client_id, target.isoformat())
-    return len(client_ids)
+    months = retention.expired_months(day=target)
+    for month in months:
+        queue("operations.tasks.retention_archive_month", month.isoformat())
+    return len(months)
 
 
-def retention_archive_client(client_id: int, day: str) -> int:
-    """Archive one client's expired months; returns the number of months archived."""
-    return len(retention.archive_client(client_id=client_id, day=dt.date.fromisoformat(day)))
+def retention_archive_month(month: str) -> int:
+    """Archive one expired month of every client, then drop its partition; returns the number
+    of client archives written."""
+    return len(retention.archive_month(month=dt.date.fromisoformat(month)))
+
+
+def partitions_run() -> int:
+    """Create the coming months' partitions of the daily metrics (and move any rows out of the
+    DEFAULT partition). Idempotent; returns the number of partitions created."""
+    return len(partitions_ensure(today=timezone.localdate()))
 
 
 # --- Housekeeping ----------------------------------------------------------------------------

@@ -44,13 +44,20 @@ class ReportFilterForm(forms.Form):
         label="Source", required=False, choices=[("", "All sources"), *Source.choices]
     )
 
+    def __init__(self, *args: Any, detail: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.detail = detail
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
         try:
             cleaned["date_range"] = requested_range(
-                cleaned.get("start_date"), cleaned.get("end_date"), today=timezone.localdate()
+                cleaned.get("start_date"),
+                cleaned.get("end_date"),
+                today=timezone.localdate(),
+                detail=self.detail,
             )
         except RangeError as error:
             raise forms.ValidationError(str(error)) from None
@@ -84,10 +91,13 @@ class ReportFilters:
         return replace(self, source=source)
 
 
-def read_filters(data: QueryDict, client_id: int | None) -> tuple[ReportFilters, ReportFilterForm]:
+def read_filters(
+    data: QueryDict, client_id: int | None, *, detail: bool = False
+) -> tuple[ReportFilters, ReportFilterForm]:
     """The page's filters from its query string. Bad input falls back to the default range and
-    the form carries the errors, so the page still shows something and says what was wrong."""
-    form = ReportFilterForm(data)
+    the form carries the errors, so the page still shows something and says what was wrong.
+    ``detail``: the page reads the detail below campaigns (``requested_range``)."""
+    form = ReportFilterForm(data, detail=detail)
     if form.is_valid():
         date_range = form.cleaned_data["date_range"]
         source = form.cleaned_data.get("source") or None

@@ -353,6 +353,8 @@ SCHEDULE_CRONS = {
     "monthly_summary": env.str("SCHEDULE_MONTHLY_SUMMARY_CRON", default="0 5 1 * *"),
     "retention": env.str("SCHEDULE_RETENTION_CRON", default="30 2 * * *"),
     "flush_tokens": env.str("SCHEDULE_FLUSH_TOKENS_CRON", default="15 3 * * *"),
+    # Monthly partitions of the daily metrics, created months ahead (metrics.partitions).
+    "partitions": env.str("SCHEDULE_PARTITIONS_CRON", default="45 1 * * *"),
 }
 # How far back a missed run is still caught up for its intended date.
 SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)

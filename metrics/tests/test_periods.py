@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 
 from metrics.periods import (
-    MAX_RANGE_DAYS,
     DateRange,
     Granularity,
     RangeError,
@@ -72,10 +71,37 @@ def test_a_range_with_no_ends_is_the_30_days_that_end_yesterday():
     )
 
 
-def test_a_range_of_exactly_the_longest_length_is_served():
-    start = dt.date(2024, 1, 1)
-    end = start + dt.timedelta(days=MAX_RANGE_DAYS - 1)
+def test_a_range_longer_than_a_year_is_served_from_the_rollups():
+    """No length cap: rollups and summaries are kept forever (SPEC 5)."""
+    start, end = dt.date(2020, 1, 1), dt.date(2025, 12, 14)
     assert requested_range(start, end, today=TODAY) == DateRange(start, end)
+
+
+@pytest.mark.django_db
+def test_a_detail_range_is_refused_only_before_the_archived_months(django_assert_num_queries):
+    from metrics.models import ArchivedMonth
+
+    start, end = dt.date(2024, 9, 30), dt.date(2025, 12, 14)
+    # Nothing archived yet: 15 months of detail are still stored, and served.
+    assert requested_range(start, end, today=TODAY, detail=True) == DateRange(start, end)
+    ArchivedMonth.objects.create(month=dt.date(2024, 8, 1))
+    ArchivedMonth.objects.create(month=dt.date(2024, 9, 1))
+
+    with pytest.raises(RangeError) as refused:
+        requested_range(start, end, today=TODAY, detail=True)
+    assert str(refused.value) == (
+        "Detail before Oct 2024 is archived; totals and campaigns come from the daily rollups. "
+        "Choose a start on or after Oct 1, 2024 for this view."
+    )
+    # From the first month kept on, 13 months and more of detail are served...
+    october = dt.date(2024, 10, 1)
+    assert requested_range(october, end, today=TODAY, detail=True) == DateRange(october, end)
+    # ...and outputs that read the rollups serve the archived days too.
+    assert requested_range(start, end, today=TODAY) == DateRange(start, end)
+    # Inside the 13-month window (from Nov 1, 2024) nothing can be archived: no query.
+    november = dt.date(2024, 11, 1)
+    with django_assert_num_queries(0):
+        assert requested_range(november, end, today=TODAY, detail=True).start == november
 
 
 @pytest.mark.parametrize(
@@ -92,12 +118,6 @@ def test_a_range_of_exactly_the_longest_length_is_served():
             None,
             "The range starts on Dec 20, 2025, after it ends on Dec 14, 2025 (yesterday, the "
             "default end): choose a start on or before the end.",
-        ),
-        (
-            dt.date(2024, 1, 1),
-            dt.date(2025, 1, 1),
-            "The range Jan 1, 2024 to Jan 1, 2025 is 367 days long; choose at most 366 days at a "
-            "time.",
         ),
     ],
 )

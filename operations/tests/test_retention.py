@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import AuditAction, AuditLog, LoginAttemptCount
@@ -11,7 +10,7 @@ from campaigns.tests.factories import CreativeFactory
 from ingestion.models import IngestionRun, StagingRow
 from ingestion.tests.factories import IngestionRunFactory
 from metrics.models import CampaignDayRollup, DailyMetric
-from metrics.pricing import with_row_measures
+from metrics.partitions import month_partitions
 from metrics.retention_policy import cutoffs
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from operations.retention import purge_expired, read_archive
@@ -36,11 +35,15 @@ def _clean_archives():
 @pytest.fixture
 def old_metrics(client_a, client_b):
     """Client A: two rows in Aug 2025 and three in Sep 2025 (expired), one on Oct 1 2025 (kept);
-    client B: one row in Sep 2025 (expired)."""
+    client B, with the same campaign names: one row in Sep 2025 (expired), one on Oct 1 (kept).
+    Both at the factory's CPM of 15.00."""
     creative = CreativeFactory(
         name='=HYPERLINK("x")', placement__strategy__campaign__client=client_a
     )
-    other = CreativeFactory(placement__strategy__campaign__client=client_b)
+    other = CreativeFactory(
+        placement__strategy__campaign__client=client_b,
+        placement__strategy__campaign__name=creative.placement.strategy.campaign.name,
+    )
     rows = [
         DailyMetricFactory(creative=creative, date=dt.date(2025, 8, 1), impressions=1000),
         DailyMetricFactory(creative=creative, date=dt.date(2025, 8, 31), impressions=2000),
@@ -49,12 +52,13 @@ def old_metrics(client_a, client_b):
         DailyMetricFactory(
             creative=creative,
             date=dt.date(2025, 9, 30),
-            impressions=5009,
-            spend=Decimal("75.135"),
+            impressions=5000,
+            spend=Decimal("75.123456"),
             source_spend=None,
         ),
         DailyMetricFactory(creative=creative, date=dt.date(2025, 10, 1), impressions=6000),
         DailyMetricFactory(creative=other, date=dt.date(2025, 9, 2), impressions=7000),
+        DailyMetricFactory(creative=other, date=dt.date(2025, 10, 1), impressions=8000),
     ]
     rollups_built(*rows)
     return rows
@@ -70,13 +74,11 @@ def test_cutoffs_follow_the_settings(settings):
     assert cutoffs(dt.date(2026, 1, 15)).daily_metrics == dt.date(2025, 12, 1)
 
 
-def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
+def test_old_months_are_archived_per_client_then_their_partitions_dropped_rollups_kept(
     client_a, client_b, old_metrics, django_capture_on_commit_callbacks
 ):
-    september_before = with_row_measures(
-        DailyMetric.objects.filter(client=client_a, date__month=9, date__year=2025)
-    ).aggregate(impressions=Sum("impressions"), billed=Sum("spend"))
-    september_before["spend"] = september_before.pop("billed")
+    rollups_before = sorted(CampaignDayRollup.objects.values_list("client_id", "date", "spend"))
+    assert len(rollups_before) == 8
     summary = Summary.objects.create(
         client=client_a,
         period_type=PeriodType.MONTH,
@@ -84,12 +86,12 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
         end=dt.date(2025, 9, 30),
         previous_start=dt.date(2025, 8, 1),
         previous_end=dt.date(2025, 8, 31),
-        impressions=12_009,
+        impressions=12_000,
         generated_at=timezone.now(),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert retention_run(DAY.isoformat()) == 2
+        assert retention_run(DAY.isoformat()) == 2  # August and September 2025
 
     archives = {
         (archive.client_id, archive.month): archive for archive in MetricArchive.objects.all()
@@ -101,22 +103,37 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
     }
     september = archives[client_a.pk, dt.date(2025, 9, 1)]
     assert september.file_name == f"archives/daily-metrics/client-{client_a.pk}/2025-09.csv.gz"
-    assert (september.rows, september.impressions) == (3, 12_009)
+    # 3,000 + 4,000 + 5,000 impressions at 15.00 per thousand.
+    assert (september.rows, september.impressions, september.spend) == (
+        3,
+        12_000,
+        Decimal("180.000000"),
+    )
+    other = archives[client_b.pk, dt.date(2025, 9, 1)]
+    assert (other.rows, other.impressions, other.spend) == (1, 7000, Decimal("105.000000"))
 
-    # The archive reads back with every row and the same totals, to the last decimal.
+    # The archive reads back with every row, spend as billed to the last decimal.
     rows = read_archive(september.file_name)
     assert [row["date"] for row in rows] == ["2025-09-01", "2025-09-15", "2025-09-30"]
-    assert sum(int(row["impressions"]) for row in rows) == september_before["impressions"]
-    assert sum(Decimal(row["spend"]) for row in rows) == september_before["spend"]
-    assert rows[-1]["spend"] == "75.135000" and rows[-1]["source_spend"] == ""
+    assert [row["spend"] for row in rows] == ["45.000000", "60.000000", "75.000000"]
+    assert rows[-1]["source_spend"] == ""
     assert rows[0]["creative_name"] == '=HYPERLINK("x")'  # archives keep exact values
     assert rows[0]["client_id"] == str(client_a.pk)
+    assert [row["client_id"] for row in read_archive(other.file_name)] == [str(client_b.pk)]
 
-    # Deleted from the database, rollups included; October and the summary stay.
-    assert list(DailyMetric.objects.values_list("date", flat=True)) == [dt.date(2025, 10, 1)]
-    assert list(CampaignDayRollup.objects.values_list("date", flat=True)) == [dt.date(2025, 10, 1)]
+    # The expired months' partitions are gone; October stays for both clients, untouched.
+    months = [partition.month for partition in month_partitions()]
+    assert dt.date(2025, 8, 1) not in months and dt.date(2025, 9, 1) not in months
+    assert sorted(DailyMetric.objects.values_list("client_id", "date", "impressions")) == [
+        (client_a.pk, dt.date(2025, 10, 1), 6000),
+        (client_b.pk, dt.date(2025, 10, 1), 8000),
+    ]
+    # Daily rollups and summaries are kept forever (SPEC 5), archived months included.
+    assert sorted(CampaignDayRollup.objects.values_list("client_id", "date", "spend")) == (
+        rollups_before
+    )
     summary.refresh_from_db()
-    assert summary.impressions == 12_009
+    assert summary.impressions == 12_000
 
     # Safe to run twice: nothing is left to archive.
     with django_capture_on_commit_callbacks(execute=True):
@@ -125,7 +142,7 @@ def test_old_daily_metrics_are_archived_per_client_and_month_then_deleted(
 
 
 def test_a_month_whose_archive_cannot_be_written_stays_in_the_database(
-    client_a, old_metrics, monkeypatch
+    client_a, client_b, old_metrics, monkeypatch
 ):
     from operations import retention
 
@@ -134,11 +151,13 @@ def test_a_month_whose_archive_cannot_be_written_stays_in_the_database(
 
     monkeypatch.setattr(default_storage, "save", refuse)
     with pytest.raises(OSError, match="disk full"):
-        retention.archive_client(client_id=client_a.pk, day=DAY)
+        retention.archive_expired(day=DAY)
 
     assert DailyMetric.objects.filter(client=client_a).count() == 6
+    assert DailyMetric.objects.filter(client=client_b).count() == 2
     assert CampaignDayRollup.objects.filter(client=client_a).count() == 6
     assert not MetricArchive.objects.exists()
+    assert not default_storage.exists("archives/daily-metrics")
 
 
 def test_staging_logs_ledger_and_audit_entries_are_purged_past_their_age(client_a):

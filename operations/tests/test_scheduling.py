@@ -44,6 +44,7 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
         "monthly_summary",
         "retention",
         "flush_tokens",
+        "partitions",
         "pacing_alerts",
         "summaries_catch_up",
         "lease_sweeper",

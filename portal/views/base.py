@@ -7,7 +7,7 @@ the user may not see is a 404 before anything else is read or validated.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
@@ -19,6 +19,12 @@ from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import clients_in_scope, visible_clients
 from ingestion.availability import sources_in_use
+from metrics.periods import (
+    DateRange,
+    detail_archived_message,
+    detail_kept_from,
+    detail_window_start,
+)
 from portal.filters import ReportFilterForm, ReportFilters, read_filters
 from portal.ranges import presets
 from reports.charts import chart_measures
@@ -30,10 +36,22 @@ def requested_client_id(request: HttpRequest) -> int | None:
     return int(value) if value else None
 
 
+def archived_note(date_range: DateRange) -> str | None:
+    """The note of a page (served from the rollups) whose range reaches into archived detail."""
+    if date_range.start >= detail_window_start(timezone.localdate()):
+        return None  # nothing in the range can have been archived: no query
+    kept_from = detail_kept_from()
+    if kept_from is None or date_range.start >= kept_from:
+        return None
+    return detail_archived_message(kept_from)
+
+
 class ReportPageMixin(LoginRequiredMixin):
     """Login required; ``clients`` are the clients in scope, ``filters`` the slice shown."""
 
     request: HttpRequest
+    # A page that reads the detail below campaigns: its range may not reach archived months.
+    detail_only: ClassVar[bool] = False
 
     @cached_property
     def user(self) -> User:
@@ -48,7 +66,9 @@ class ReportPageMixin(LoginRequiredMixin):
     @cached_property
     def _filters_and_form(self) -> tuple[ReportFilters, ReportFilterForm]:
         _ = self.clients  # a foreign client_id is a 404 before any form error
-        return read_filters(self.request.GET, requested_client_id(self.request))
+        return read_filters(
+            self.request.GET, requested_client_id(self.request), detail=self.detail_only
+        )
 
     @property
     def filters(self) -> ReportFilters:
@@ -111,4 +131,5 @@ class ReportPageMixin(LoginRequiredMixin):
             "presets": preset_links,
             "chart_picked": self.chart_picked,
             "custom_range": not any(link["active"] for link in preset_links),
+            "archived_note": archived_note(filters.date_range),
         }

@@ -53,6 +53,8 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
     """One object of ``level`` and the table of its children (``child_level``)."""
 
     template_name = "portal/drilldown.html"
+    # Every drill-down shows a table of children below campaigns, read from the detail.
+    detail_only = True
     level: ClassVar[HierarchyLevel]
     child_level: ClassVar[HierarchyLevel]
 

@@ -3,7 +3,6 @@ list of past uploads. The upload itself is ``ingestion.facebook_upload_create``.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -22,7 +21,7 @@ from ingestion.files import FileRefused
 from ingestion.models import FacebookUpload, UploadStatus
 from ingestion.selectors import REFUSED_ROWS_SHOWN, refused_rows, uploads_of
 from ingestion.sources.facebook.services import DuplicateUpload, facebook_upload_create
-from metrics.periods import MAX_RANGE_DAYS, DateRange
+from metrics.periods import DateRange
 from portal.filters import ReportFilters
 from portal.views.base import ReportPageMixin, requested_client_id
 
@@ -148,13 +147,14 @@ class UploadDetailView(ReportPageMixin, TemplateView):
         return context
 
     def _dashboard_url(self, upload: FacebookUpload) -> str:
-        """The dashboard over the file's own days (its last ``MAX_RANGE_DAYS`` when longer), so a
-        file of past days opens on them, not on the last 30 days."""
+        """The dashboard over the file's own days (any length: the dashboard reads the rollups),
+        so a file of past days opens on them, not on the last 30 days."""
         client_id = upload.client_id if self.user.is_admin else None
         run = upload.run
         if run is None or run.date_from is None or run.date_to is None:
             query = f"?client_id={client_id}" if client_id else ""
             return reverse("dashboard") + query
-        start = max(run.date_from, run.date_to - dt.timedelta(days=MAX_RANGE_DAYS - 1))
-        filters = ReportFilters(date_range=DateRange(start, run.date_to), client_id=client_id)
+        filters = ReportFilters(
+            date_range=DateRange(run.date_from, run.date_to), client_id=client_id
+        )
         return reverse("dashboard") + filters.query()

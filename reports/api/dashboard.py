@@ -36,8 +36,8 @@ SUMMARY_DESCRIPTION = (
     "equal length (the days just before the range), and the change of each measure: absolute, "
     "and in percent of the previous value (null when that was 0). ctr and roas change in "
     f"percentage points: their percent change is always null. {NUMBERS_NOTE} Without dates: the "
-    "30 days that end yesterday (America/New_York). A bad date, a start after the end or a range "
-    "over 366 days is a 400."
+    "30 days that end yesterday (America/New_York); any length is served from the daily rollups "
+    "(kept forever). A bad date or a start after the end is a 400."
 )
 
 

@@ -54,8 +54,9 @@ PDF_TYPE = "application/pdf"
 _SCOPE_NOTE = (
     "Client users always get their own client; admins get every client, or the one named by "
     "client_id (the id of a client the user may not see is a 404). Without dates: the 30 days "
-    "that end yesterday (America/New_York); a bad date, a start after the end or a range over "
-    "366 days is a 400. Every export is recorded in the audit log."
+    "that end yesterday (America/New_York); a bad date, a start after the end or a start in a "
+    "month whose detail retention has archived (13 months are kept) is a 400 that says so. "
+    "Every export is recorded in the audit log."
 )
 _ROWS_NOTE = (
     "One row per day x campaign x strategy x placement x creative, with the client and source and "
@@ -75,6 +76,8 @@ CSV_EXAMPLE = (
 
 class ExportParams(DashboardParams):
     """The range and scope of an export (``source`` narrows it to one source)."""
+
+    detail = True  # creative x day rows: not before the months retention archived
 
     chart = serializers.CharField(
         required=False,

@@ -37,6 +37,7 @@ from reports.api.base import MetricsReadView
 from reports.api.dashboard import NUMBERS_NOTE
 from reports.api.params import (
     CreativeListParams,
+    DetailObjectParams,
     ListParams,
     ObjectParams,
     PlacementListParams,
@@ -49,6 +50,8 @@ class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):
 
     level: ClassVar[HierarchyLevel]
     list_params: ClassVar[type[ListParams]] = ListParams
+    # Below campaigns an object's figures come from the detail (see ``RangeParams.detail``).
+    object_params: ClassVar[type[ObjectParams]] = DetailObjectParams
     row_output: ClassVar[type[serializers.Serializer]]
     detail_output: ClassVar[type[serializers.Serializer]]
     metrics_output: ClassVar[type[serializers.Serializer]]
@@ -90,7 +93,7 @@ class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         obj = self._object()
-        date_range: DateRange = self.read_params(ObjectParams)["date_range"]
+        date_range: DateRange = self.read_params(self.object_params)["date_range"]
         data = {
             **identity(obj),
             **object_totals(self.level, obj, date_range=date_range).as_dict(),
@@ -101,7 +104,7 @@ class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):
     @action(detail=True, methods=["get"], url_path="metrics")
     def metrics(self, request: Request, pk: str) -> Response:
         obj = self._object()
-        date_range: DateRange = self.read_params(ObjectParams)["date_range"]
+        date_range: DateRange = self.read_params(self.object_params)["date_range"]
         metric_rows = object_metric_rows(
             self.level, obj, start=date_range.start, end=date_range.end
         )
@@ -135,7 +138,7 @@ def documented(
                 tags=["hierarchy"],
             ),
             retrieve=extend_schema(
-                parameters=[id_parameter, ObjectParams],
+                parameters=[id_parameter, viewset.object_params],
                 responses={200: viewset.detail_output},
                 examples=[examples.hierarchy_detail(identity_example, viewset.detail_output)],
                 description=(
@@ -145,7 +148,7 @@ def documented(
                 tags=["hierarchy"],
             ),
             metrics=extend_schema(
-                parameters=[id_parameter, ObjectParams],
+                parameters=[id_parameter, viewset.object_params],
                 responses={200: viewset.metrics_output},
                 examples=[examples.hierarchy_metrics(identity_example, viewset.metrics_output)],
                 description=(
@@ -169,6 +172,7 @@ def documented(
 class CampaignViewSet(HierarchyViewSet):
     level = CAMPAIGNS
     client_field = CAMPAIGNS.client_path
+    object_params = ObjectParams  # a campaign's figures come from the rollups
     row_output = outputs.CampaignRowOutput
     detail_output = outputs.CampaignDetailOutput
     metrics_output = outputs.CampaignMetricsOutput

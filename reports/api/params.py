@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -37,10 +37,17 @@ class RangeParams(StrictSerializer):
         "client; the id of a client they may not see is a 404."
     )
 
+    # An output that reads the daily metrics below campaigns (detail): its range may not reach
+    # into months retention has archived. The others read rollups, kept forever.
+    detail: ClassVar[bool] = False
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             attrs["date_range"] = requested_range(
-                attrs.get("start_date"), attrs.get("end_date"), today=timezone.localdate()
+                attrs.get("start_date"),
+                attrs.get("end_date"),
+                today=timezone.localdate(),
+                detail=self.detail,
             )
         except RangeError as error:
             raise serializers.ValidationError(str(error)) from None
@@ -84,17 +91,26 @@ class ListParams(DashboardParams):
 
 
 class StrategyListParams(ListParams):
+    detail = True
     campaign_id = _id_field("Only the strategies of this campaign (404 if you may not see it).")
 
 
 class PlacementListParams(ListParams):
+    detail = True
     strategy_id = _id_field("Only the placements of this strategy (404 if you may not see it).")
 
 
 class CreativeListParams(ListParams):
+    detail = True
     placement_id = _id_field("Only the creatives of this placement (404 if you may not see it).")
 
 
 class ObjectParams(RangeParams):
     """The range for one campaign, strategy, placement or creative (``client_id`` narrows the
     lookup: an object of another client is a 404)."""
+
+
+class DetailObjectParams(ObjectParams):
+    """The range for one strategy, placement or creative: read from the detail."""
+
+    detail = True
