@@ -74,6 +74,11 @@ JOBS: dict[str, Job] = {
         Job("retention", "operations.tasks.retention_run"),
         Job("flush_tokens", "operations.tasks.flush_expired_tokens", passes_day=False),
         Job(
+            "scheduled_reports",
+            "scheduled_reports.tasks.scheduled_reports_send",
+            passes_day=False,
+        ),
+        Job(
             "summaries_catch_up",
             "reports.tasks.summaries_catch_up",
             passes_day=False,
