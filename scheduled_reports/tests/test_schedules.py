@@ -3,7 +3,9 @@ scoped to the user's own client."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from scheduled_reports.models import ReportSchedule
@@ -200,3 +202,18 @@ def test_the_forms_need_the_csrf_token(client_a, user_a):
     assert browser.post("/schedules/new/", {**FORM, "recipients": [user_a.pk]}).status_code == 403
     assert browser.post(f"/schedules/{schedule.pk}/pause/", {"active": "0"}).status_code == 403
     assert ReportSchedule.objects.get().is_active
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client_a, user_a):
+    browser = logged_in(user_a)
+    schedule_for(client_a, [user_a], name="First")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert browser.get("/schedules/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for name in ("Second", "Third", "Fourth"):
+        schedule_for(client_a, [user_a, UserFactory(client=client_a)], name=name)
+    assert queries() == one
