@@ -71,6 +71,10 @@ class OutsideEmailsField(forms.CharField):
         return parse_emails(str(value or ""))
 
 
+def _user_and_client(user: User) -> str:
+    return f"{user.username} ({user.client.name if user.client else 'no client'})"
+
+
 class AdminScheduleForm(forms.ModelForm):
     """The admin's form: any client's schedule, with outside addresses."""
 
@@ -81,6 +85,18 @@ class AdminScheduleForm(forms.ModelForm):
         required=False,
         help_text="One address per line. Only agency admins add outside addresses.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recipients = self.fields["recipients"]
+        assert isinstance(recipients, forms.ModelMultipleChoiceField)
+        # Client users only; the service refuses one of another client than the schedule's.
+        recipients.queryset = (
+            User.objects.filter(role=Role.CLIENT, is_active=True)
+            .select_related("client")
+            .order_by("client__name", "username")
+        )
+        recipients.label_from_instance = _user_and_client  # type: ignore[method-assign, assignment]
 
     class Meta:
         model = ReportSchedule
