@@ -90,8 +90,11 @@ def world(user_a):
     order = InsertionOrderFactory(
         client=user_a.client, name="Acme November", contracted_budget=Decimal("5000")
     )
+    schedule = schedule_for(user_a.client, [user_a], name="Acme weekly")
     return {
         "order": order.pk,
+        "schedule": schedule.pk,
+        "ana": user_a.pk,
         "monday": monday,
         "sunday": monday + dt.timedelta(days=6),
         "today": today,

@@ -48,11 +48,12 @@ def test_scheduled_tasks_list_each_job_and_its_next_run_in_new_york_time(browser
         ("monthly_summary", "0 5 1 * *", "Tue Dec 1 2026, 05:00 EST", "-"),
         ("pacing_alerts", "every minute", "every minute", "-"),
         ("retention", "30 2 * * *", "Mon Nov 30 2026, 02:30 EST", "-"),
+        ("scheduled_reports", "20 * * * *", "Sun Nov 29 2026, 07:20 EST", "-"),
         ("summaries_catch_up", "every minute", "every minute", "-"),
         ("surfside", "0 5 * * *", "Mon Nov 30 2026, 05:00 EST", "Sun Nov 29 2026, 05:00 EST: Done"),
         ("vibe", "0 6 * * *", "Mon Nov 30 2026, 06:00 EST", "-"),
         ("vibe_advance", "every minute", "every minute", "-"),
         ("weekly_summary", "0 5 * * 1", "Mon Nov 30 2026, 05:00 EST", "-"),
     ]
-    assert cells(page, "runs")[6] == "ingestion.tasks.surfside_daily"
+    assert cells(page, "runs")[7] == "ingestion.tasks.surfside_daily"
     assert "When (America/New_York)" in page
