@@ -6,6 +6,8 @@ from io import BytesIO
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -216,3 +218,35 @@ def test_deactivated_recipients_are_skipped(client_a, complete_week):
     assert schedule_send_latest(schedule=schedule, today=dt.date(2025, 11, 10)) is True
     assert mail.outbox[0].bcc == ["ana@acme.example"]
     assert ReportSchedule.objects.get().deliveries.get().recipients == ["ana@acme.example"]
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_a_message_that_cannot_go_out_leaves_no_record_and_goes_next_time(
+    client_a, complete_week, settings
+):
+    ana = UserFactory(username="ana", email="ana@acme.example", client=client_a)
+    schedule = schedule_for(client_a, [ana])
+    monday = dt.date(2025, 11, 10)
+    stored_before = (
+        set(default_storage.listdir("scheduled-reports")[1])
+        if default_storage.exists("scheduled-reports")
+        else set()
+    )
+
+    settings.EMAIL_BACKEND = "scheduled_reports.tests.test_sending.RefusingBackend"
+    assert schedule_send_latest(schedule=schedule, today=monday) is False
+    assert not ReportDelivery.objects.exists()
+    schedule.refresh_from_db()
+    assert schedule.waiting_for == "Could not send the report for Nov 3\u20139; retrying"
+    assert set(default_storage.listdir("scheduled-reports")[1]) == stored_before
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert schedule_send_latest(schedule=schedule, today=monday) is True
+    assert len(mail.outbox) == 1
+    assert ReportDelivery.objects.get().period_start == MONDAY
