@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from accounts.models import User, acting_user
 from scheduled_reports.forms import AdminScheduleForm
 from scheduled_reports.models import ReportDelivery, ReportSchedule
-from scheduled_reports.services import schedule_save
+from scheduled_reports.services import schedule_pause, schedule_save
 
 
 def _download_link(delivery: ReportDelivery) -> str:
@@ -141,11 +141,13 @@ class ReportScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Pause the selected schedules")
     def pause(self, request: HttpRequest, queryset: QuerySet[ReportSchedule]) -> None:
-        queryset.update(is_active=False)
+        for schedule in queryset:
+            schedule_pause(schedule=schedule, is_active=False)
 
     @admin.action(description="Resume the selected schedules")
     def resume(self, request: HttpRequest, queryset: QuerySet[ReportSchedule]) -> None:
-        queryset.update(is_active=True)
+        for schedule in queryset:
+            schedule_pause(schedule=schedule, is_active=True)
 
 
 def _dry_run(form: ModelForm, cleaned: dict[str, Any], user: User, obj: Any) -> bool:

@@ -90,3 +90,17 @@ def test_client_users_cannot_download_an_as_sent_pdf(client_a, user_a, complete_
     delivery = ReportDelivery.objects.get()
     response = browser.get(f"/admin/scheduled_reports/reportdelivery/{delivery.pk}/pdf/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_pauses_and_resumes_schedules(client_a, client_b, admin_user, user_a, user_b):
+    acme, borealis = schedule_for(client_a, [user_a]), schedule_for(client_b, [user_b])
+    browser = admin_browser(admin_user)
+    url = "/admin/scheduled_reports/reportschedule/"
+    response = browser.post(url, {"action": "pause", "_selected_action": [acme.pk]})
+    assert response.status_code == 302
+    acme.refresh_from_db()
+    borealis.refresh_from_db()
+    assert (acme.is_active, borealis.is_active) == (False, True)
+    browser.post(url, {"action": "resume", "_selected_action": [acme.pk]})
+    acme.refresh_from_db()
+    assert acme.is_active is True
