@@ -104,3 +104,15 @@ def test_the_admin_pauses_and_resumes_schedules(client_a, client_b, admin_user, 
     browser.post(url, {"action": "resume", "_selected_action": [acme.pk]})
     acme.refresh_from_db()
     assert acme.is_active is True
+
+
+def test_the_admin_says_what_a_held_back_schedule_waits_for(client_a, admin_user, user_a, week):
+    schedule = schedule_for(client_a, [user_a])
+    assert schedule_send_latest(schedule=schedule, today=dt.date(2025, 11, 10)) is False
+    schedule.refresh_from_db()
+    # Surfside delivered Nov 3, 4, 5 and 7 (its Nov 8 file never came); Vibe began on Nov 6.
+    assert schedule.waiting_for == (
+        "Waiting for Surfside data for Nov 6, Nov 8\u20139; Vibe data for Nov 7\u20139"
+    )
+    page = admin_browser(admin_user).get("/admin/scheduled_reports/reportschedule/")
+    assert schedule.waiting_for in page.content.decode()
