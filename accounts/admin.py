@@ -29,7 +29,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined", "updated_at", "is_staff", "is_superuser"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email", "weekly_summary_email")}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
         (
             "Access",
             {

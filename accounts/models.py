@@ -50,9 +50,6 @@ class User(AbstractUser):
         related_name="users",
         help_text="The client a client user belongs to. Empty for agency admins.",
     )
-    weekly_summary_email = models.BooleanField(
-        default=False, help_text="Send this user the weekly summary by email, with the PDF."
-    )
     deactivated_with_client = models.BooleanField(
         default=False,
         help_text="Set when disabling the client deactivated this user: re-enabling the client "

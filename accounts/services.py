@@ -17,7 +17,6 @@ USER_AUDIT_FIELDS = [
     "role",
     "client",
     "is_active",
-    "weekly_summary_email",
 ]
 
 

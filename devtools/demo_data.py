@@ -10,6 +10,12 @@ import random
 
 import openpyxl
 
+from accounts.models import User
+from clients.models import Client
+from reports.models import PeriodType
+from scheduled_reports.models import ALL_SECTIONS, ReportSchedule, Section
+from scheduled_reports.services import schedule_save
+
 SIZES = ("300x250", "728x90", "320x50", "160x600")
 
 
@@ -172,3 +178,33 @@ def weekly_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     start = first + dt.timedelta(days=(7 - first.weekday()) % 7)
     weeks = max(0, math.floor(((last - start).days + 1) / 7))
     return [start + dt.timedelta(weeks=n) for n in range(weeks)]
+
+
+# --- Scheduled reports ------------------------------------------------------------------------
+
+
+def demo_schedules(*, client: Client, admin: User, since: dt.date) -> list[ReportSchedule]:
+    """Acme's scheduled reports: a weekly one to its demo user and an outside address (which
+    only an admin may add), and a paused monthly one. Found by name on a second run."""
+    users = list(User.objects.filter(client=client, is_active=True).exclude(email=""))
+    wanted: list[tuple[str, str, list[str], list[str]]] = [
+        ("Monday performance report", PeriodType.WEEK, ALL_SECTIONS, ["cmo@acme-holding.example"]),
+        ("Monthly board pack", PeriodType.MONTH, [Section.KPIS, Section.CAMPAIGNS], []),
+    ]
+    schedules = []
+    for name, frequency, sections, outside in wanted:
+        schedule = schedule_save(
+            client=client,
+            name=name,
+            frequency=frequency,
+            sections=sections,
+            recipients=users,
+            outside_emails=outside,
+            is_active=frequency == PeriodType.WEEK,
+            by=admin,
+            schedule=ReportSchedule.objects.filter(client=client, name=name).first(),
+        )
+        ReportSchedule.objects.filter(pk=schedule.pk).update(starts_on=since)
+        schedule.refresh_from_db()
+        schedules.append(schedule)
+    return schedules

@@ -75,6 +75,11 @@ JOBS: dict[str, Job] = {
         Job("flush_tokens", "operations.tasks.flush_expired_tokens", passes_day=False),
         Job("partitions", "operations.tasks.partitions_run", passes_day=False),
         Job(
+            "scheduled_reports",
+            "scheduled_reports.tasks.scheduled_reports_send",
+            passes_day=False,
+        ),
+        Job(
             "summaries_catch_up",
             "reports.tasks.summaries_catch_up",
             passes_day=False,

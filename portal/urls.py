@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import dashboard, hierarchy, pacing, summaries, uploads
+from portal.views import dashboard, hierarchy, pacing, schedules, summaries, uploads
 from reports.models import PeriodType
 
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
     path("uploads/", uploads.UploadsView.as_view(), name="uploads"),
     path("uploads/<int:pk>/", uploads.UploadDetailView.as_view(), name="upload"),
     path("insertion-orders/<int:pk>/", pacing.OrderPacingView.as_view(), name="order_pacing"),
+    path("schedules/", schedules.ScheduleListView.as_view(), name="schedules"),
+    path("schedules/new/", schedules.ScheduleEditView.as_view(), name="schedule_new"),
+    path("schedules/<int:pk>/", schedules.ScheduleEditView.as_view(), name="schedule_edit"),
+    path("schedules/<int:pk>/pause/", schedules.SchedulePauseView.as_view(), name="schedule_pause"),
 ]

@@ -91,6 +91,11 @@ def report_pdf_name(slug: str, date_range: DateRange) -> str:
     return f"report-{slug}-{date_range.start.isoformat()}-{date_range.end.isoformat()}.pdf"
 
 
+# The parts of the report, all shown unless a caller (a scheduled report) picks some:
+# headline and key figures with the trend; pacing; top campaigns; top creatives and
+# underperformers; restatements (shown only when the caller passes ``restatements``).
+REPORT_SECTIONS = ("kpis", "pacing", "campaigns", "creatives", "restatements")
+
 # Label, measure, kind: how each KPI row of the report is written.
 KPI_ROWS = (
     ("Impressions", "impressions", "count"),
@@ -142,6 +147,7 @@ def report_context(
     show_client = len({row.client for row in figures.top_campaigns_by_conversions}) > 1
     return {
         "title": title,
+        "sections": REPORT_SECTIONS,
         "client_name": client_name,
         "source_label": source_label,
         "figures": figures,

@@ -14,9 +14,8 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db.models import Count, F, Min, Q, QuerySet
 
-from accounts.models import Role, User
 from campaigns.models import Source
-from clients.models import Client, ClientStatus
+from clients.models import Client
 from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
 from metrics.models import DailyMetric
 from metrics.pricing import with_row_measures
@@ -250,17 +249,6 @@ def summaries_touching(
     if date_to is not None:
         summaries = summaries.filter(previous_start__lte=date_to)
     return summaries
-
-
-def weekly_email_recipients(*, client: Client) -> QuerySet[User]:
-    """The client's active users who asked for the weekly summary by email."""
-    return User.objects.filter(
-        client=client,
-        client__status=ClientStatus.ACTIVE,
-        role=Role.CLIENT,
-        is_active=True,
-        weekly_summary_email=True,
-    ).exclude(email="")
 
 
 # --- Exports ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from metrics.periods import ONE_DAY, Granularity, period_start
 from metrics.retention_policy import cutoffs
 from reports.models import PeriodType
 from reports.selectors import summaries_touching
-from reports.services import summary_generate, weekly_summary_emails_send
+from reports.services import summary_generate
 
 
 def _day(day: str | None) -> dt.date:
@@ -35,12 +35,12 @@ def _active_client_ids() -> list[int]:
 
 
 def weekly_summaries(day: str | None = None) -> int:
-    """Fan out the summary (and emails) of the Monday-Sunday week that contains ``day``, one
-    task per active client. Returns the number of clients."""
+    """Fan out the summary of the Monday-Sunday week that contains ``day``, one task per active
+    client (scheduled reports send it once complete). Returns the number of clients."""
     start = period_start(_day(day), Granularity.WEEK)
     client_ids = _active_client_ids()
     for client_id in client_ids:
-        queue("reports.tasks.weekly_summary_client", client_id, start.isoformat())
+        queue("reports.tasks.summary_client", client_id, PeriodType.WEEK.value, start.isoformat())
     return len(client_ids)
 
 
@@ -61,21 +61,11 @@ def summary_client(client_id: int, period_type: str, start: str) -> int:
     ).pk
 
 
-def weekly_summary_client(client_id: int, start: str) -> int:
-    """Generate one client's weekly summary and email it if its data is complete; returns the
-    number of messages sent."""
-    client = Client.objects.get(pk=client_id)
-    summary = summary_generate(
-        client=client, period_type=PeriodType.WEEK, start=dt.date.fromisoformat(start)
-    )
-    return weekly_summary_emails_send(summary=summary)
-
-
 def summaries_regenerate(client_id: int, date_from: str, date_to: str | None = None) -> int:
-    """Regenerate the client's stored summaries that depend on [date_from, date_to], then send
-    the weekly emails that were waiting for this data. Summaries of periods retention has
-    archived are left as they are: their days are no longer in the database. Returns the
-    number regenerated."""
+    """Regenerate the client's stored summaries that depend on [date_from, date_to] (a scheduled
+    report waiting for this data sees it complete on its next run). Summaries of periods
+    retention has archived are left as they are: their days are no longer in the database.
+    Returns the number regenerated."""
     client = Client.objects.get(pk=client_id)
     oldest_kept = cutoffs(timezone.localdate()).daily_metrics
     touched = summaries_touching(
@@ -85,8 +75,7 @@ def summaries_regenerate(client_id: int, date_from: str, date_to: str | None = N
     ).filter(previous_start__gte=oldest_kept)
     periods = list(touched.order_by("start").values_list("period_type", "start"))
     for period_type, start in periods:
-        summary = summary_generate(client=client, period_type=period_type, start=start)
-        weekly_summary_emails_send(summary=summary)
+        summary_generate(client=client, period_type=period_type, start=start)
     return len(periods)
 
 

@@ -17,9 +17,10 @@ DOC = ROOT / "docs" / "architecture.md"
 ROLES = {
     "dashboard_project": "settings, root URLs (pages and /api/v1/), the admin site, WSGI",
     "devtools": "the demo command and data, benchmarks, the fake Vibe server",
-    "portal": "pages for client users: dashboard, drill-downs, summaries, uploads",
+    "portal": "pages for client users: dashboard, drill-downs, summaries, uploads, schedules",
     "operations": "cron, the schedule ledger and setup_schedules, retention, the lease sweeper",
-    "reports": "stored summaries, the dashboard read API, exports, PDF, charts, email",
+    "scheduled_reports": "report schedules, sending once complete, the history of deliveries",
+    "reports": "stored summaries, the dashboard read API, exports, PDF, charts",
     "pacing": "insertion orders, pacing against them, pacing alerts",
     "ingestion": "the shared pipeline; sources/{surfside,vibe,facebook}, each whole",
     "metrics": "daily metrics, rollups, formulas, pricing, CPM changes, the lock order, reads",

@@ -31,7 +31,9 @@ from metrics.visibility import CLIENT_VISIBLE_MEASURES, COST_TERMS, field_visibl
 from pacing.tests.factories import InsertionOrderFactory
 from reports.api.outputs import MeasuresOutput
 from reports.models import PeriodType
-from reports.services import summary_generate, weekly_summary_emails_send
+from reports.services import summary_generate
+from scheduled_reports.sending import schedule_send_latest
+from scheduled_reports.tests.factories import schedule_for
 from tests.test_page_isolation import CASES as PAGE_CASES
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +90,11 @@ def world(user_a):
     order = InsertionOrderFactory(
         client=user_a.client, name="Acme November", contracted_budget=Decimal("5000")
     )
+    schedule = schedule_for(user_a.client, [user_a], name="Acme weekly")
     return {
         "order": order.pk,
+        "schedule": schedule.pk,
+        "ana": user_a.pk,
         "monday": monday,
         "sunday": monday + dt.timedelta(days=6),
         "today": today,
@@ -238,16 +243,12 @@ def test_no_page_shows_a_client_the_platform_cost(user_a, world):
     assert seen >= 20
 
 
-def test_the_weekly_email_never_shows_a_client_the_platform_cost(user_a, world):
-    user_a.weekly_summary_email = True
-    user_a.save()
-    summary = summary_generate(
-        client=user_a.client, period_type=PeriodType.WEEK, start=world["monday"]
-    )
-    assert (
-        weekly_summary_emails_send(summary=summary, today=world["sunday"] + dt.timedelta(days=1))
-        == 1
-    )
+def test_the_scheduled_report_never_shows_a_client_the_platform_cost(user_a, world):
+    schedule = schedule_for(user_a.client, [user_a])
+    summary_generate(client=user_a.client, period_type=PeriodType.WEEK, start=world["monday"])
+    assert schedule_send_latest(schedule=schedule, today=world["sunday"] + dt.timedelta(days=1))
+    (delivery,) = schedule.deliveries.all()
+    assert _leaks(json.dumps(delivery.figures)) == []
     (message,) = mail.outbox
     html = message.alternatives[0][0]
     (attachment,) = message.attachments

@@ -19,6 +19,7 @@ from metrics.tests.factories import DailyMetricFactory, rollups_built
 from pacing.tests.factories import InsertionOrderFactory
 from reports.models import PeriodType
 from reports.services import summary_generate
+from scheduled_reports.tests.factories import schedule_for
 from tests.page_urls import page_routes
 from tests.test_isolation import database_fingerprint
 
@@ -65,6 +66,29 @@ CASES = [
     ),
     PageCase("uploads/<int:pk>/", "/uploads/{upload}/", owner=200),
     PageCase("insertion-orders/<int:pk>/", "/insertion-orders/{order}/", owner=200),
+    PageCase("schedules/", "/schedules/", owner=200, outsider=200),
+    PageCase("schedules/new/", "/schedules/new/", owner=200, outsider=200),
+    PageCase("schedules/<int:pk>/", "/schedules/{schedule}/", owner=200),
+    PageCase(
+        "schedules/<int:pk>/",
+        "/schedules/{schedule}/",
+        owner=302,
+        method="post",
+        payload={
+            "name": "Acme weekly",
+            "frequency": "week",
+            "sections": "kpis",
+            "recipients": "{ana}",
+            "is_active": "on",
+        },
+    ),
+    PageCase(
+        "schedules/<int:pk>/pause/",
+        "/schedules/{schedule}/pause/",
+        owner=302,
+        method="post",
+        payload={"active": "0"},
+    ),
     PageCase("accounts/password/", "/accounts/password/", owner=200, outsider=200),
     PageCase("accounts/password/changed/", "/accounts/password/changed/", owner=200, outsider=200),
 ]
@@ -89,7 +113,10 @@ def world(user_a, user_b):
     )
     placement = creative.placement
     order = InsertionOrderFactory(client=user_a.client, name="Acme November")
+    schedule = schedule_for(user_a.client, [user_a], name="Acme weekly")
     return {
+        "schedule": schedule.pk,
+        "ana": user_a.pk,
         "order": order.pk,
         "summary": summary.pk,
         "a": user_a.client_id,

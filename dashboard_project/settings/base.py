@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ingestion",
     "pacing",
     "reports",
+    "scheduled_reports",
     "operations",
     "portal",
     "devtools",
@@ -355,6 +356,8 @@ SCHEDULE_CRONS = {
     "flush_tokens": env.str("SCHEDULE_FLUSH_TOKENS_CRON", default="15 3 * * *"),
     # Monthly partitions of the daily metrics, created months ahead (metrics.partitions).
     "partitions": env.str("SCHEDULE_PARTITIONS_CRON", default="45 1 * * *"),
+    # Hourly: a report goes out within the hour its period's data is complete.
+    "scheduled_reports": env.str("SCHEDULE_SCHEDULED_REPORTS_CRON", default="20 * * * *"),
 }
 # How far back a missed run is still caught up for its intended date.
 SCHEDULE_CATCH_UP_DAYS = env.int("SCHEDULE_CATCH_UP_DAYS", default=7)
@@ -380,8 +383,9 @@ SUMMARY_UNDERPERFORMER_MAX_CONVERSIONS = env.int(
 )
 # Underperformers listed in a summary (the count covers them all).
 SUMMARY_UNDERPERFORMERS_SHOWN = env.int("SUMMARY_UNDERPERFORMERS_SHOWN", default=20)
-# A weekly email waits for complete data; it is not sent for a week that ended longer ago.
-WEEKLY_EMAIL_MAX_DELAY_DAYS = env.int("WEEKLY_EMAIL_MAX_DELAY_DAYS", default=7)
+# A scheduled report waits for its period's data to be complete; it is not sent for a period
+# that ended longer ago than this (stale news).
+SCHEDULED_REPORT_MAX_DELAY_DAYS = env.int("SCHEDULED_REPORT_MAX_DELAY_DAYS", default=7)
 
 # --- Retention (operations.retention) ----------------------------------------------------------
 # Daily metrics older than this many months are archived to storage (CSV.gz), then deleted.

@@ -49,6 +49,7 @@ def test_scheduled_tasks_list_each_job_and_its_next_run_in_new_york_time(browser
         ("pacing_alerts", "every minute", "every minute", "-"),
         ("partitions", "45 1 * * *", "Mon Nov 30 2026, 01:45 EST", "-"),
         ("retention", "30 2 * * *", "Mon Nov 30 2026, 02:30 EST", "-"),
+        ("scheduled_reports", "20 * * * *", "Sun Nov 29 2026, 07:20 EST", "-"),
         ("summaries_catch_up", "every minute", "every minute", "-"),
         ("surfside", "0 5 * * *", "Mon Nov 30 2026, 05:00 EST", "Sun Nov 29 2026, 05:00 EST: Done"),
         ("vibe", "0 6 * * *", "Mon Nov 30 2026, 06:00 EST", "-"),

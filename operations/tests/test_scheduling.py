@@ -49,6 +49,7 @@ def test_setup_schedules_declares_every_job_once_and_is_idempotent(capsys):
         "summaries_catch_up",
         "lease_sweeper",
         "vibe_advance",
+        "scheduled_reports",
     }
     surfside = Schedule.objects.get(name="surfside")
     assert (surfside.func, surfside.args, surfside.schedule_type, surfside.minutes) == (

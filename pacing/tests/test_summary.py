@@ -1,4 +1,4 @@
-"""Pacing in the weekly summary: the email and its PDF list the orders flying that week."""
+"""Pacing in the scheduled report: the email and its PDF list the orders flying that week."""
 
 import datetime as dt
 from io import BytesIO
@@ -11,13 +11,15 @@ from accounts.tests.factories import UserFactory
 from campaigns.tests.factories import CampaignFactory
 from pacing.tests.factories import InsertionOrderFactory, delivered
 from reports.models import PeriodType
-from reports.services import summary_generate, weekly_summary_emails_send
+from reports.services import summary_generate
+from scheduled_reports.sending import schedule_send_latest
+from scheduled_reports.tests.factories import schedule_for
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_weekly_summary_carries_pacing(client_a, client_b):
-    UserFactory(username="ana", client=client_a, weekly_summary_email=True)
+def test_the_scheduled_report_carries_pacing(client_a, client_b):
+    schedule = schedule_for(client_a, [UserFactory(username="ana", client=client_a)])
     campaign = CampaignFactory(client=client_a, name="Spring")
     first = dt.date(2025, 10, 27)
     delivered(campaign, {first + dt.timedelta(days=n): 1_000 for n in range(14)})
@@ -26,10 +28,8 @@ def test_the_weekly_summary_carries_pacing(client_a, client_b):
     )
     order.campaigns.set([campaign])
     InsertionOrderFactory(client=client_b, name="Borealis November")
-    summary = summary_generate(
-        client=client_a, period_type=PeriodType.WEEK, start=dt.date(2025, 11, 3)
-    )
-    assert weekly_summary_emails_send(summary=summary, today=dt.date(2025, 11, 10)) == 1
+    summary_generate(client=client_a, period_type=PeriodType.WEEK, start=dt.date(2025, 11, 3))
+    assert schedule_send_latest(schedule=schedule, today=dt.date(2025, 11, 10)) is True
     message = mail.outbox[0]
     # Paced as of the week's last day: Nov 1-9 delivered 9,000 of the 9,000 expected.
     assert (

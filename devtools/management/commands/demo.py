@@ -52,6 +52,7 @@ from metrics.cpm import cpm_rate_add
 from metrics.periods import ONE_DAY
 from reports.models import PeriodType
 from reports.services import summary_generate
+from scheduled_reports.sending import schedule_send_latest
 
 DEMO_ADMIN = ("admin", "demo-admin-2026")
 DEMO_CLIENT_USER = ("acme", "demo-client-2026")
@@ -122,6 +123,7 @@ class Command(BaseCommand):
             self._vibe(borealis, admin, days)
         self._cpm_change(acme, admin, today)
         self._summaries([acme, borealis], days)
+        self._schedules(acme, admin, days)
         if not options["no_box"]:
             self.stdout.write(ready_box(settings.SITE_URL))
 
@@ -343,6 +345,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Summaries: {len(weeks)} weeks and {len(months)} months from {first} on, per client"
         )
+
+    def _schedules(self, client: Client, admin: User, days: list[dt.date]) -> None:
+        """Acme's scheduled reports, and the latest week's report sent (kept in its history;
+        the message itself goes nowhere in the demo)."""
+        schedules = demo.demo_schedules(client=client, admin=admin, since=days[0])
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            sent = sum(schedule_send_latest(schedule=schedule) for schedule in schedules)
+        self.stdout.write(f"  Scheduled reports: {len(schedules)} for {client.name}, {sent} sent")
 
 
 def ready_box(site_url: str, *, serving: bool = False) -> str:
