@@ -20,6 +20,7 @@ ROLES = {
     "portal": "pages for client users: dashboard, drill-downs, summaries, uploads",
     "operations": "cron, the schedule ledger and setup_schedules, retention, the lease sweeper",
     "reports": "stored summaries, the dashboard read API, exports, PDF, charts, email",
+    "annotations": "manual notes on charts, and the automatic ones read from their sources",
     "pacing": "insertion orders, pacing against them, pacing alerts",
     "ingestion": "the shared pipeline; sources/{surfside,vibe,facebook}, each whole",
     "metrics": "daily metrics, rollups, formulas, pricing, CPM changes, the lock order, reads",

@@ -22,7 +22,16 @@ from reports.models import ExportJob, ExportStatus
 from tests.api_urls import api_endpoints
 from tests.isolation_cases import CASES, Case
 
-OUR_APPS = ("accounts", "clients", "campaigns", "ingestion", "metrics", "reports", "pacing")
+OUR_APPS = (
+    "accounts",
+    "clients",
+    "campaigns",
+    "ingestion",
+    "metrics",
+    "reports",
+    "pacing",
+    "annotations",
+)
 
 
 @pytest.fixture
