@@ -54,6 +54,10 @@ class OrderPacingView(LoginRequiredMixin, TemplateView):
             figures=pacing.as_dict(),
             status_label=STATUS_LABELS[pacing.status],
             money=money,
+            # Drawn at the size shown, like the trend (portal.trend): a phone gets a narrow one.
             chart=cumulative_chart_svg(series, contracted=contracted, money=money, markers=markers),
+            chart_narrow=cumulative_chart_svg(
+                series, contracted=contracted, money=money, markers=markers, width=360
+            ),
         )
         return context
