@@ -133,3 +133,28 @@ def test_client_users_cannot_reach_the_admin(client_a, user_a):
     response = browser.post("/admin/annotations/annotation/add/", form(client_a))
     assert response.status_code == 302
     assert not Annotation.objects.exists()
+
+
+def test_the_list_shows_notes_and_a_bulk_delete_is_audited_per_note(browser, client_a, client_b):
+    notes = [
+        AnnotationFactory(client=client_a, text="Holiday creatives live"),
+        AnnotationFactory(client=client_b, text="Holiday creatives live"),
+    ]
+    listing = browser.get("/admin/annotations/annotation/")
+    assert listing.status_code == 200
+    assert listing.content.decode().count('<td class="field-text">Holiday creatives live') == 2
+    response = browser.post(
+        "/admin/annotations/annotation/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [note.pk for note in notes],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Annotation.objects.exists()
+    assert sorted(
+        AuditLog.objects.filter(entity_type="annotations.Annotation", action="delete").values_list(
+            "entity_id", flat=True
+        )
+    ) == sorted(str(note.pk) for note in notes)
