@@ -70,50 +70,56 @@ def markers_svg(
 ) -> str:
     """The markers of the days ``first_day`` .. ``first_day + day_count - 1``, each day drawn in
     the slot that starts at ``slot_left(index)``; parts outside the days are clipped away."""
-    parts: list[str] = []
-    stacked: dict[int, int] = {}
+    shapes: list[str] = []
+    placed: list[tuple[ChartMarker, float, float, int]] = []
     for marker in markers:
         first = max(0, (marker.start - first_day).days)
         last = min(day_count - 1, (marker.end - first_day).days)
         if day_count <= 0 or last < first:
             continue
-        # Markers on the same day stack their flags downwards instead of hiding each other.
-        row = stacked.get(first, 0)
-        stacked[first] = row + 1
         x = slot_left(first) + slot_width / 2
+        # Flags that would touch (the same day, or days close together on a narrow chart) stack
+        # downwards instead of hiding each other.
+        row = 0
+        while any(abs(x - other) < _FLAG + 1 and row == taken for _, other, _, taken in placed):
+            row += 1
+        flag_x = min(x, width - _FLAG - 1)
+        placed.append((marker, x, flag_x, row))
         flag_y = plot_top + 1 + row * (_FLAG + 2)
-        shapes = [
+        shapes.append(
             f'<line x1="{x:.1f}" y1="{plot_top:.1f}" x2="{x:.1f}" y2="{plot_bottom:.1f}" '
             f'stroke="{MARKER_COLOUR}" stroke-width="1.5" stroke-dasharray="4,3"/>'
-        ]
+        )
         if last > first:
             band_right = slot_left(last) + slot_width / 2
             shapes.append(
                 f'<rect x="{x:.1f}" y="{plot_top:.1f}" width="{band_right - x:.1f}" height="5" '
                 f'fill="{BAND_COLOUR}"/>'
             )
-        flag_x = min(x, width - _FLAG - 1)
         shapes.append(
             f'<rect x="{flag_x:.1f}" y="{flag_y:.1f}" width="{_FLAG}" height="{_FLAG}" '
             f'fill="{MARKER_COLOUR}"/>'
             f'<text x="{flag_x + _FLAG / 2:.1f}" y="{flag_y + 10.5:.1f}" font-size="10" '
             f'fill="#ffffff" text-anchor="middle">{marker.number}</text>'
         )
-        if not interactive:
-            parts.extend(shapes)
-            continue
+    if not interactive or not placed:
+        return "".join(shapes)
+    # The focusable parts come after every line and flag, so a shown tip is never under one;
+    # tips sit just below the lowest row of flags.
+    tip_y = plot_top + 1 + (max(row for *_, row in placed) + 1) * (_FLAG + 2) + 2
+    groups = []
+    for marker, x, flag_x, _ in placed:
         label = f"Note {marker.number}, {marker.label}"
-        parts.append(
+        groups.append(
             f'<g class="chart-marker" tabindex="0" role="img" aria-label={quoteattr(label)}>'
             f"<title>{escape(label)}</title>"
             # A wide, invisible target: a dashed line is hard to point at.
             f'<rect x="{flag_x - 3:.1f}" y="{plot_top:.1f}" width="{_FLAG + 6}" '
             f'height="{plot_bottom - plot_top:.1f}" fill="#ffffff" fill-opacity="0"/>'
-            + "".join(shapes)
-            + _tip(marker.label, x=x, y=flag_y + _FLAG + 4, width=width)
+            + _tip(marker.label, x=x, y=tip_y, width=width)
             + "</g>"
         )
-    return "".join(parts)
+    return "".join(shapes + groups)
 
 
 def _tip(text: str, *, x: float, y: float, width: float) -> str:

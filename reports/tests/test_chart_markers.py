@@ -43,8 +43,13 @@ def test_a_page_chart_has_one_focusable_marker_per_annotation_with_its_text():
     assert tip.get("visibility") == "hidden"
     assert tip.find(f"{SVG}text").text == "Nov 2: CPM $15.00 -> $20.00"
     # A range is a band along the top from its first day's middle to its last day's.
-    band = [rect for rect in groups[1].findall(f"{SVG}rect") if rect.get("height") == "5"]
+    band = [rect for rect in root.findall(f"{SVG}rect") if rect.get("height") == "5"]
     assert len(band) == 1
+    # Every line and flag comes before the focusable parts: a shown tip is above them all.
+    children = list(root)
+    assert children.index(groups[0]) > max(
+        index for index, child in enumerate(children) if child.get("width") == "14"
+    )
 
 
 def test_the_pdf_chart_draws_numbered_flags_and_nothing_hidden_or_focusable():
@@ -86,3 +91,19 @@ def test_a_long_text_on_a_phone_chart_stays_inside_it():
 def test_no_markers_leaves_the_chart_as_it_was():
     assert trend_chart_svg(DAYS, markers=()) == trend_chart_svg(DAYS)
     assert 'role="img"' in trend_chart_svg(DAYS)
+
+
+def test_flags_that_would_touch_stack_downwards():
+    # On a phone chart 30 days leave ~7 units a day: flags two days apart would overlap.
+    days = [(dt.date(2025, 11, day), Totals(impressions=1000)) for day in range(1, 31)]
+    svg = trend_chart_svg(
+        days,
+        width=360,
+        measures=("impressions",),
+        markers=markers((2, 2, "A"), (3, 3, "B"), (20, 20, "C")),
+    )
+    root = ElementTree.fromstring(svg)
+    flags = [rect for rect in root.findall(f"{SVG}rect") if rect.get("width") == "14"]
+    tops = [float(flag.get("y")) for flag in flags]
+    assert tops[1] == tops[0] + 16
+    assert tops[2] == tops[0]
