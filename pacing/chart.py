@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from core.chart_markers import ChartMarker, markers_svg
 from pacing.selectors import CumulativeDay
 
 DELIVERED_COLOUR = "#2451b7"
@@ -30,7 +32,10 @@ def cumulative_chart_svg(
     money: bool,
     width: int = 720,
     height: int = 260,
+    markers: Sequence[ChartMarker] = (),
 ) -> str:
+    """The cumulative delivered and expected lines of an order's flight; ``markers``
+    (annotations) are drawn over the days they fall on, focusable, with their text."""
     left, right, top, bottom = 64, width - 16, 16, height - 36
     top_value = max([contracted, *(day.delivered for day in series)]) or Decimal(1)
     days = max(1, len(series))
@@ -43,7 +48,8 @@ def cumulative_chart_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" font-family="Helvetica, Arial, sans-serif">',
+        f'viewBox="0 0 {width} {height}" role="{"group" if markers else "img"}" '
+        'font-family="Helvetica, Arial, sans-serif">',
         "<title>Cumulative delivered against expected</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
@@ -78,5 +84,30 @@ def cumulative_chart_svg(
         f'<text x="{left + 90}" y="{height - 4}" font-size="10" fill="{EXPECTED_COLOUR}">'
         "- - expected by the delivery shape</text>"
     )
+    parts.append(_annotation_markers(series, markers, plot=(left, right, top, bottom), width=width))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _annotation_markers(
+    series: list[CumulativeDay],
+    markers: Sequence[ChartMarker],
+    *,
+    plot: tuple[float, float, float, float],
+    width: int,
+) -> str:
+    if not series or not markers:
+        return ""
+    left, right, top, bottom = plot
+    slot = (right - left) / len(series)
+    return markers_svg(
+        markers,
+        first_day=series[0].day,
+        day_count=len(series),
+        slot_left=lambda index: left + slot * index,
+        slot_width=slot,
+        plot_top=top,
+        plot_bottom=bottom,
+        width=width,
+        interactive=True,
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.chart_markers import ChartMarker
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity
 from metrics.selectors.series import series
@@ -29,6 +30,8 @@ class Trend:
     narrow_svg: str
     days: list[tuple[dt.date, Totals]]
     measures: tuple[str, ...] = DEFAULT_CHART
+    # Annotations drawn on the chart, listed again under its table.
+    markers: tuple[ChartMarker, ...] = ()
 
     @property
     def has_data(self) -> bool:
@@ -48,14 +51,19 @@ def trend(
     *,
     measures: tuple[str, ...] = DEFAULT_CHART,
     gaps: dict[dt.date, str] | None = None,
+    markers: list[ChartMarker] | None = None,
 ) -> Trend:
     """The chosen measures per day (bars, and a line for a second one), days without data as
-    gaps with their reason: the same chart as the PDF report's."""
+    gaps with their reason, annotations as markers: the same chart as the PDF report's."""
+    shown = tuple(markers or ())
     return Trend(
-        wide_svg=trend_chart_svg(days, width=WIDE[0], height=WIDE[1], measures=measures, gaps=gaps),
+        wide_svg=trend_chart_svg(
+            days, width=WIDE[0], height=WIDE[1], measures=measures, gaps=gaps, markers=shown
+        ),
         narrow_svg=trend_chart_svg(
-            days, width=NARROW[0], height=NARROW[1], measures=measures, gaps=gaps
+            days, width=NARROW[0], height=NARROW[1], measures=measures, gaps=gaps, markers=shown
         ),
         days=days,
         measures=measures,
+        markers=shown,
     )

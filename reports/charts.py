@@ -6,8 +6,9 @@ part of SVG, so the markup sticks to what both it and browsers draw the same way
 ``line``, ``polyline``, ``circle`` and ``text`` with presentation attributes (no CSS classes, no
 ``<style>``, no external fonts or images).
 
-Every text in the chart is built here from numbers, dates and fixed labels, and still goes through
-XML escaping: the chart never carries client-controlled text.
+Every text in the chart is built here from numbers, dates and fixed labels, except the texts of
+annotation markers (written by admins, drawn by ``core.chart_markers``); all of it goes through
+XML escaping.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from core.chart_markers import ChartMarker, markers_svg
 from ingestion.availability import REASON_NOT_YET_PULLED
 from metrics.formulas import ALL_MEASURES, Totals
 
@@ -106,6 +108,8 @@ def trend_chart_svg(
     height: int = 260,
     measures: tuple[str, ...] = ("impressions", "spend"),
     gaps: Mapping[dt.date, str] | None = None,
+    markers: Sequence[ChartMarker] = (),
+    interactive: bool = True,
 ) -> str:
     """A chart of ``series`` (one ``(date, Totals)`` per day, in order): the first measure as
     bars on the left axis, the second (if any) as a line on the right axis.
@@ -113,6 +117,10 @@ def trend_chart_svg(
     ``gaps`` are the days without data and why (an availability reason): they are drawn as a
     pale band in the reason's colour, named in the legend, and the line breaks there instead
     of dipping to zero.
+
+    ``markers`` (annotations) are drawn over the plot by ``_annotation_markers``: focusable, with
+    their text on hover and focus when ``interactive`` (pages), numbered flags only otherwise
+    (the PDF lists the numbers' texts).
 
     Axes start at zero and end on a round number; their labels carry thousands separators
     (``150,000``, ``$1,250``). Date labels are thinned out so they never overlap. A series with
@@ -141,7 +149,8 @@ def trend_chart_svg(
 
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" font-family={quoteattr(FONT)}>',
+        f'viewBox="0 0 {width} {height}" {_root_role(markers, interactive)} '
+        f"font-family={quoteattr(FONT)}>",
         f"<title>{escape(_title(series, measures))}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
@@ -217,8 +226,48 @@ def trend_chart_svg(
             )
         )
     parts.extend(legend)
+    parts.append(
+        _annotation_markers(
+            series,
+            markers,
+            plot=(plot_left, plot_top, plot_bottom, slot),
+            width=width,
+            interactive=interactive,
+        )
+    )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _root_role(markers: Sequence[ChartMarker], interactive: bool) -> str:
+    # The children of role="img" are hidden from assistive technology: a chart whose markers
+    # can be focused is a group.
+    return 'role="group"' if markers and interactive else 'role="img"'
+
+
+def _annotation_markers(
+    series: Sequence[DailyPoint],
+    markers: Sequence[ChartMarker],
+    *,
+    plot: tuple[float, float, float, float],
+    width: int,
+    interactive: bool,
+) -> str:
+    """The annotations' markers over the days of ``series`` (last, so their tips are on top)."""
+    if not series or not markers:
+        return ""
+    left, top, bottom, slot = plot
+    return markers_svg(
+        markers,
+        first_day=series[0][0],
+        day_count=len(series),
+        slot_left=lambda index: left + slot * index,
+        slot_width=slot,
+        plot_top=top,
+        plot_bottom=bottom,
+        width=width,
+        interactive=interactive,
+    )
 
 
 def _value(totals: Totals, measure: str) -> Decimal:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from core.chart_markers import ChartMarker
 from ingestion.availability import (
     REASON_FILE_NOT_DELIVERED,
     REASON_INGESTION_FAILED,
@@ -78,11 +79,15 @@ def report_pdf(
     source_label: str = "",
     chart: tuple[str, ...] = DEFAULT_CHART,
     pacing_rows: Sequence[Any] = (),
+    annotations: Sequence[ChartMarker] = (),
 ) -> bytes:
-    """The report a client would forward: KPIs against the previous period, the daily trend,
-    pacing against insertion orders (``pacing.panel`` rows), top campaigns and creatives,
-    underperformers and what data is still missing."""
-    report = report_context(figures, client_name, title, source_label, chart=chart)
+    """The report a client would forward: KPIs against the previous period, the daily trend
+    (with ``annotations`` as numbered markers, their texts listed under it), pacing against
+    insertion orders (``pacing.panel`` rows), top campaigns and creatives, underperformers and
+    what data is still missing."""
+    report = report_context(
+        figures, client_name, title, source_label, chart=chart, annotations=annotations
+    )
     report["pacing_rows"] = pacing_rows
     return render_pdf(render_to_string(TEMPLATE, report))
 
@@ -122,10 +127,17 @@ def report_context(
     source_label: str = "",
     *,
     chart: tuple[str, ...] = DEFAULT_CHART,
+    annotations: Sequence[ChartMarker] = (),
 ) -> dict[str, Any]:
     daily = list(figures.daily)
     svg = trend_chart_svg(
-        daily, width=620, height=240, measures=chart, gaps=gap_days(daily, _reasons(figures))
+        daily,
+        width=620,
+        height=240,
+        measures=chart,
+        gaps=gap_days(daily, _reasons(figures)),
+        markers=annotations,
+        interactive=False,
     )
     moved = figures.changes
     current, previous = figures.current.as_dict(), figures.previous.as_dict()
@@ -156,6 +168,7 @@ def report_context(
         "kpis": kpis,
         "headline": [kpi for kpi in kpis if kpi["label"] in HEADLINE],
         "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "annotations": annotations,
         "show_client": show_client,
         "generated_at": timezone.localtime(),
         "incomplete_sources": [

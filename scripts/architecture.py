@@ -21,6 +21,7 @@ ROLES = {
     "operations": "cron, the schedule ledger and setup_schedules, retention, the lease sweeper",
     "scheduled_reports": "report schedules, sending once complete, the history of deliveries",
     "reports": "stored summaries, the dashboard read API, exports, PDF, charts",
+    "annotations": "manual notes on charts, and the automatic ones read from their sources",
     "pacing": "insertion orders, pacing against them, pacing alerts",
     "ingestion": "the shared pipeline; sources/{surfside,vibe,facebook}, each whole",
     "metrics": "daily metrics, rollups, formulas, pricing, CPM changes, the lock order, reads",

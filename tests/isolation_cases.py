@@ -273,6 +273,13 @@ CASES = [
         "/api/v1/insertion-orders/{order}/pacing?as_of=2025-11-10",
         owner=200,
     ),
+    # Annotations: listed per client; another client's id is a 404.
+    Case(
+        "api/v1/annotations",
+        "get",
+        "/api/v1/annotations?client_id={a}&start_date=2025-11-01&end_date=2025-11-30",
+        owner=200,
+    ),
     *hierarchy_cases("campaigns", "campaign"),
     *hierarchy_cases("strategies", "strategy", parent="campaign"),
     *hierarchy_cases("placements", "placement", parent="strategy"),

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.utils import timezone
 
+from annotations.tests.factories import AnnotationFactory
 from campaigns.tests.factories import CreativeFactory
 from core.api.views import PublicAPIView
 from ingestion.models import BackfillJob, FacebookUpload, IngestionRun
@@ -31,6 +32,7 @@ OUR_APPS = (
     "reports",
     "pacing",
     "scheduled_reports",
+    "annotations",
 )
 
 
@@ -52,6 +54,7 @@ def world(user_a, user_b, admin_user):
     rollups_refresh(client_id=user_a.client_id, date_from=day, date_to=day)
     placement = creative.placement
     order = InsertionOrderFactory(client=user_a.client, name="Acme November")
+    AnnotationFactory(client=user_a.client, start_date=dt.date(2025, 11, 3), text="Acme launch")
     upload = FacebookUpload(
         client=user_a.client,
         original_name="acme.csv",

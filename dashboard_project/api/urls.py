@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
+from annotations import api as annotations_api
 from clients import api as clients_api
 from core.api.health import HealthView
 from core.api.schema import DocsView, SchemaView
@@ -95,6 +96,7 @@ urlpatterns = [
         ingestion_api.BackfillDetailView.as_view(),
         name="backfill-detail",
     ),
+    path("annotations", annotations_api.AnnotationListView.as_view(), name="annotations"),
     path("admin/audit-logs", accounts_api.AuditLogListView.as_view(), name="audit-logs"),
     path(
         "dashboard/summary", dashboard_api.DashboardSummaryView.as_view(), name="dashboard-summary"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "metrics",
     "ingestion",
     "pacing",
+    "annotations",
     "reports",
     "scheduled_reports",
     "operations",

@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 
+from annotations.models import Visibility
+from annotations.tests.factories import AnnotationFactory
 from portal.tests.test_dashboard import browser_for, text_of
 from reports.models import PeriodType
 from reports.services import summary_generate
@@ -93,3 +95,14 @@ def test_summary_list_query_count_does_not_grow(user_a, summaries, django_assert
     # Session, user, client shown, count and page of summaries, the user's client in the header.
     with django_assert_num_queries(6):
         assert browser.get("/summaries/weekly/").status_code == 200
+
+
+def test_a_summarys_chart_marks_its_clients_annotations_only(user_a, client_b, summaries):
+    AnnotationFactory(client=user_a.client, start_date=MONDAY, text="Launch day")
+    AnnotationFactory(
+        client=user_a.client, start_date=MONDAY, text="Margin", visibility=Visibility.INTERNAL
+    )
+    AnnotationFactory(client=client_b, start_date=MONDAY, text="Their launch day")
+    html = browser_for(user_a).get(f"/summaries/{summaries['week'].pk}/").content.decode()
+    assert html.count('aria-label="Note 1, Nov 3: Launch day"') == 2  # wide and narrow charts
+    assert "Margin" not in html and "Their launch day" not in html

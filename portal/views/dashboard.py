@@ -20,6 +20,7 @@ from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.summary import totals_with_previous
 from pacing.panel import pacing_panel
+from portal.annotated import page_markers
 from portal.filters import ReportFilters
 from portal.freshness import freshness_strip
 from portal.tables import performance_table
@@ -130,6 +131,13 @@ class DashboardView(ReportPageMixin, TemplateView):
                     no_data_reasons(
                         clients=self.clients, date_range=filters.date_range, source=filters.source
                     ),
+                ),
+                markers=page_markers(
+                    user=self.user,
+                    clients=self.clients,
+                    date_range=filters.date_range,
+                    source=filters.source,
+                    name_clients=context["client"] is None,
                 ),
             ),
             chart_choices=chart_choices(),

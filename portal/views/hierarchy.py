@@ -26,6 +26,7 @@ from metrics.selectors.hierarchy import (
     object_metric_rows,
     object_totals,
 )
+from portal.annotated import page_markers
 from portal.tables import LEVEL_PAGES, performance_table
 from portal.trend import daily_totals, trend
 from portal.views.base import ReportPageMixin
@@ -113,6 +114,13 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
                         date_range=filters.date_range,
                         source=campaign.source,
                     ),
+                ),
+                markers=page_markers(
+                    user=self.user,
+                    clients=Client.objects.filter(pk=campaign.client_id),
+                    date_range=filters.date_range,
+                    source=campaign.source,
+                    campaign_id=campaign.pk,
                 ),
             ),
             chart_choices=chart_choices(),

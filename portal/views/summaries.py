@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
+from clients.models import Client
 from clients.scoping import get_scoped_or_404, visible_clients
 from metrics.formatting import change_text, measure_in
 from metrics.formulas import BASE_MEASURES, Totals, changes
+from portal.annotated import page_markers
 from portal.trend import trend
 from portal.views.base import ReportPageMixin, requested_client_id
 from portal.views.dashboard import kpi_cards
@@ -116,7 +118,14 @@ class SummaryDetailView(ReportPageMixin, TemplateView):
             previous_range=figures.previous_range,
             kpis=kpi_cards(figures.current, figures.previous),
             compare_note=f"Change vs the {PERIOD_NOUNS[summary.period_type]} before.",
-            trend=trend(list(figures.daily)),
+            trend=trend(
+                list(figures.daily),
+                markers=page_markers(
+                    user=self.user,
+                    clients=Client.objects.filter(pk=summary.client_id),
+                    date_range=figures.date_range,
+                ),
+            ),
             incomplete_sources=[source for source in figures.completeness if not source.complete],
             pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
             thresholds={

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
+from annotations.selectors import chart_annotations
 from campaigns.models import Source
 from clients.scoped_api import ScopedAPIView
 from metrics.periods import DateRange
@@ -323,6 +324,14 @@ class PdfExportView(ExportView):
             chart=chart_measures(self.params.get("chart")),
             pacing_rows=pacing_panel(
                 clients=self.clients, start=self.date_range.start, end=self.date_range.end
+            ),
+            annotations=chart_annotations(
+                clients=self.clients,
+                start=self.date_range.start,
+                end=self.date_range.end,
+                source=self.source,
+                internal=self.user.is_admin,
+                name_clients=len(names) > 1,
             ),
         )
         response = HttpResponse(pdf, content_type=PDF_TYPE)

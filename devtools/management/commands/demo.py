@@ -32,6 +32,7 @@ from campaigns.models import Source
 from clients.models import Client, CpmRate
 from clients.services import client_create, client_user_create
 from devtools import demo_data as demo
+from devtools.demo_annotations import demo_annotations
 from devtools.fake_vibe import FakeVibe, FakeVibeConfig, FakeVibeServer
 from ingestion.models import (
     ACTIVE_STATES,
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         with self._vibe_endpoint():
             self._vibe(borealis, admin, days)
         self._cpm_change(acme, admin, today)
+        demo_annotations(acme, admin, today)
         self._summaries([acme, borealis], days)
         self._schedules(acme, admin, days)
         if not options["no_box"]:
