@@ -24,6 +24,7 @@ from core.db import (
 )
 from metrics.locks import lock_client_sources, waited_too_long
 from metrics.pricing import reprice_days, unpriceable_range
+from metrics.restatements import cpm_reason, cpm_removed_reason
 from metrics.rollups import rollups_refresh
 
 # The one rule whose violation means "this client already has a rate from that date".
@@ -52,14 +53,33 @@ def _refuse_unpriced_days(client: Client) -> None:
         )
 
 
-def _reprice(client: Client, first_day: dt.date, anchor: dt.date) -> int:
+def _reprice(
+    client: Client, first_day: dt.date, anchor: dt.date, reason: str, by: User | None
+) -> int:
     """Re-price stored days from ``first_day`` to the end of the period of the rate starting on
-    ``anchor``, and the rollups built from them."""
+    ``anchor``, and the rollups built from them (``reason`` and ``by`` name the change in the
+    restatements of closed periods)."""
     last_day = _governed_until(client, anchor)
     changed = reprice_days(client_id=client.pk, date_from=first_day, date_to=last_day)
     if changed:
-        rollups_refresh(client_id=client.pk, date_from=first_day, date_to=last_day)
+        rollups_refresh(
+            client_id=client.pk,
+            date_from=first_day,
+            date_to=last_day,
+            reason=reason,
+            by_id=by.pk if by else None,
+        )
     return changed
+
+
+def _rate_on(client: Client, day: dt.date) -> Decimal | None:
+    """The CPM in effect on ``day`` (as stored now)."""
+    return (
+        CpmRate.objects.filter(client=client, effective_date__lte=day)
+        .order_by("-effective_date")
+        .values_list("cpm", flat=True)
+        .first()
+    )
 
 
 def _rate_refusal(
@@ -118,10 +138,13 @@ def cpm_rate_add(
     try:
         with transaction.atomic():
             _lock_client(client)
+            reason = cpm_reason(
+                old_cpm=_rate_on(client, effective_date), new_cpm=cpm, effective_date=effective_date
+            )
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
-            repriced = _reprice(client, effective_date, effective_date)
+            repriced = _reprice(client, effective_date, effective_date, reason, by)
             audit_record(
                 actor=by,
                 action=AuditAction.CREATE,
@@ -147,7 +170,7 @@ def cpm_rate_change(
 ) -> CpmRate:
     """Change a rate's price, start date or note, re-pricing the days it governed and governs."""
     before = snapshot(rate, CPM_AUDIT_FIELDS)
-    old_date = rate.effective_date
+    old_date, old_cpm = rate.effective_date, rate.cpm
     if cpm is not None:
         validate_cpm(cpm)
         rate.cpm = cpm
@@ -166,7 +189,15 @@ def cpm_rate_change(
             rate.save()
             _refuse_unpriced_days(rate.client)
             first_day = min(old_date, rate.effective_date)
-            repriced = _reprice(rate.client, first_day, max(old_date, rate.effective_date))
+            reason = cpm_reason(
+                old_cpm=old_cpm,
+                new_cpm=rate.cpm,
+                effective_date=rate.effective_date,
+                old_date=old_date,
+            )
+            repriced = _reprice(
+                rate.client, first_day, max(old_date, rate.effective_date), reason, by
+            )
             audit_record(
                 actor=by,
                 action=AuditAction.UPDATE,
@@ -201,7 +232,10 @@ def _delete(rate: CpmRate, client: Client, by: User | None) -> None:
     effective_date = rate.effective_date
     rate.delete()
     _refuse_unpriced_days(client)
-    repriced = _reprice(client, effective_date, effective_date)
+    reason = cpm_removed_reason(
+        cpm=rate.cpm, effective_date=effective_date, fallback=_rate_on(client, effective_date)
+    )
+    repriced = _reprice(client, effective_date, effective_date, reason, by)
     audit_record(
         actor=by,
         action=AuditAction.DELETE,

@@ -22,6 +22,7 @@ from accounts.models import User
 from clients import services
 from clients.models import Client, ClientStatus, CpmRate
 from metrics import cpm as cpm_services
+from metrics.cpm_impact import cpm_impact, impact_display
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -191,6 +192,33 @@ def _add_rate_unless_stored(
     return stored
 
 
+def import_impacts(dataset: Any) -> list[dict[str, Any]]:
+    """Per client of the file: the CPM impact of adding its new rates (rows that do not parse,
+    or name a date the client already has a rate for, are left to the per-row checks)."""
+    proposed: dict[Client, dict[dt.date, Decimal]] = {}
+    for row in dataset.dict:
+        try:
+            client = ClientSlugWidget().clean(row.get("client"))
+            effective_date = DayWidget().clean(row.get("effective_date"))
+            cpm = CpmWidget().clean(row.get("cpm"))
+        except (ValueError, ValidationError):
+            continue
+        if client is None or effective_date is None or cpm is None:
+            continue
+        if client not in proposed:
+            proposed[client] = dict(
+                CpmRate.objects.filter(client=client).values_list("effective_date", "cpm")
+            )
+        proposed[client].setdefault(effective_date, cpm)
+    return [
+        {
+            "client": client,
+            **impact_display(cpm_impact(client_id=client.pk, rates=sorted(history.items()))),
+        }
+        for client, history in proposed.items()
+    ]
+
+
 class CpmRateResource(resources.ModelResource):
     """CPM history rows (client slug, effective date, CPM, note). New rates are added through
     ``cpm_rate_add``; a row for a stored rate may change only its note."""
@@ -215,6 +243,14 @@ class CpmRateResource(resources.ModelResource):
         return CpmRate.objects.select_related("client", "set_by").order_by(
             "client__name", "effective_date"
         )
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        """Before any row is written: what the file's new rates would change, per client (the
+        admin's confirm page shows it; nothing is applied until the import is confirmed)."""
+        self.cpm_impacts = import_impacts(dataset)
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        result.cpm_impacts = getattr(self, "cpm_impacts", [])
 
     def get_instance(self, instance_loader: Any, row: Any) -> CpmRate | None:
         try:

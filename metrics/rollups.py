@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django_q.tasks import async_task
 
 from metrics.models import RollupChange
+from metrics.restatements import restatement_watch
 
 _DELETE_SQL = """
     DELETE FROM metrics_campaigndayrollup
@@ -45,18 +46,25 @@ def rollups_refresh(
     date_from: dt.date,
     date_to: dt.date | None,
     source: str | None = None,
+    reason: str = "",
+    by_id: int | None = None,
 ) -> None:
     """Recompute the client's rollups for [date_from, date_to] (open-ended when None), and record
-    the change for what depends on those days."""
+    the change for what depends on those days. A closed week or month whose totals it changes is
+    recorded as restated, with ``reason`` (text the client reads) and who (``by_id``)."""
     params: dict[str, Any] = {
         "client_id": client_id,
         "date_from": date_from,
         "date_to": date_to,
         "source": source,
     }
+    watch = restatement_watch(
+        client_id=client_id, date_from=date_from, date_to=date_to, source=source
+    )
     with connection.cursor() as cursor:
         cursor.execute(_DELETE_SQL, params)
         cursor.execute(_INSERT_SQL, params)
+    watch.record(reason=reason, by_id=by_id)
     RollupChange.objects.create(client_id=client_id, date_from=date_from, date_to=date_to)
     for task in settings.ROLLUP_CHANGE_TASKS:
         transaction.on_commit(partial(async_task, task))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from core.validators import single_line
+from metrics.models import PeriodClosure
 from metrics.periods import Granularity
 from pacing.panel import pacing_panel
 from reports.figures import (
@@ -28,6 +29,7 @@ from reports.models import PeriodType, Summary, SummaryEmail
 from reports.pdf import TEMPLATE as PDF_TEMPLATE
 from reports.pdf import render_pdf, report_context, report_pdf_name
 from reports.selectors import report_figures, weekly_email_recipients
+from reports.sent import sent_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,26 @@ def _summary_fields(figures: ReportFigures) -> dict[str, object]:
         "generated_at": now,
         "updated_at": now,
     }
+
+
+def summary_record_sent(summary: Summary) -> Summary:
+    """Record that ``summary`` went out to the client: the first time, its figures as sent are
+    kept and its period is closed (``metrics.PeriodClosure``), so later changes to it are
+    restatements. Later sends change nothing."""
+    with transaction.atomic():
+        locked = Summary.objects.select_for_update().get(pk=summary.pk)
+        if locked.sent_at is None:
+            locked.sent_at = timezone.now()
+            locked.sent_figures = sent_snapshot(locked)
+            locked.save(update_fields=["sent_at", "sent_figures", "updated_at"])
+            PeriodClosure.objects.get_or_create(
+                client_id=locked.client_id,
+                period_type=locked.period_type,
+                start=locked.start,
+                defaults={"closed_at": locked.sent_at},
+            )
+    summary.sent_at, summary.sent_figures = locked.sent_at, locked.sent_figures
+    return summary
 
 
 def weekly_summary_emails_send(*, summary: Summary, today: dt.date | None = None) -> int:
@@ -143,5 +165,7 @@ def weekly_summary_emails_send(*, summary: Summary, today: dt.date | None = None
                 )
                 continue
             sent += 1
+    if sent:
+        summary_record_sent(summary)
     logger.info("weekly summary %s emailed to %s users", summary.pk, sent)
     return sent
