@@ -131,9 +131,9 @@ class RestatementWatch:
             return []
         after = _totals(self.client_id, self.source, self.periods)
         ends = {(period.period_type, period.start): period.end for period in self.periods}
-        # A period is restated when the client had figures for it: it was sent, or it had data
-        # before. Data arriving first for a closed period nobody had figures of (a new client's
-        # backfill) restates nothing.
+        # A source's period is restated when the client had its figures: the period was sent,
+        # or the source had data in it before. A source's first data for a closed period (a new
+        # client's backfill, a first late upload) is a late delivery, not a restatement.
         shown = {(p.period_type, p.start) for p in self.periods if p.sent} | {
             (key[0], key[1]) for key in self.before
         }
