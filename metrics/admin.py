@@ -109,6 +109,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     ``metrics.resources`` (every imported row goes through the clients services)."""
 
     resource_classes = [ClientResource]
+    # Shows the spend impact of new CPM rates on the import's confirm page.
+    import_template_name = "admin/clients/cpmrate/import.html"
     list_display = ["name", "slug", "status", "current_cpm", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug"]

@@ -2,7 +2,7 @@
 
 Read-only and set-based: the client's rollup impressions per day, priced once with the rate
 periods stored now and once with the proposed ones, summed per month and per closed week and
-month in SQL. Days whose rate would not change are left out. A closed period is one whose
+month in SQL. Only months and periods with a day whose rate would change are listed. A closed period is one whose
 figures would be restated (``metrics.restatements``); the preview says whether a summary of it
 was already sent.
 """
@@ -23,7 +23,7 @@ from metrics.models import PeriodClosure, PeriodKind
 from metrics.restatements import SETTLING_DAYS, Period, periods_touching, rate_text
 from metrics.selectors.restatements import period_text
 
-_CHANGED_DAYS = """
+_PRICED_DAYS = """
     WITH proposed(cpm, effective_date) AS (
         SELECT * FROM unnest(%(cpms)s::numeric[], %(dates)s::date[])
     ),
@@ -42,36 +42,37 @@ _CHANGED_DAYS = """
         FROM metrics_campaigndayrollup WHERE client_id = %(client_id)s
         GROUP BY date
     ),
-    changed AS (
-        SELECT d.date, d.impressions, o.cpm AS old_cpm, n.cpm AS new_cpm
+    priced AS (
+        SELECT d.date, d.impressions, o.cpm AS old_cpm, n.cpm AS new_cpm,
+               o.cpm IS DISTINCT FROM n.cpm AS changed
         FROM days d
         LEFT JOIN old_periods o ON d.date >= o.starts AND (o.ends IS NULL OR d.date < o.ends)
         LEFT JOIN new_periods n ON d.date >= n.starts AND (n.ends IS NULL OR d.date < n.ends)
-        WHERE o.cpm IS DISTINCT FROM n.cpm
     )
 """
 
+# Whole months that have a changed day: the rates of the changed days, and the month's spend.
 _MONTHS_SQL = f"""
-    {_CHANGED_DAYS}
+    {_PRICED_DAYS}
     SELECT date_trunc('month', date)::date AS month,
-           array_agg(DISTINCT old_cpm) FILTER (WHERE old_cpm IS NOT NULL),
-           array_agg(DISTINCT new_cpm) FILTER (WHERE new_cpm IS NOT NULL),
-           coalesce(sum({sql_spend("impressions", "old_cpm")}), 0),
-           coalesce(sum({sql_spend("impressions", "new_cpm")}), 0),
+           array_agg(DISTINCT old_cpm) FILTER (WHERE changed AND old_cpm IS NOT NULL),
+           array_agg(DISTINCT new_cpm) FILTER (WHERE changed AND new_cpm IS NOT NULL),
+           sum({sql_spend("impressions", "coalesce(old_cpm, 0)")}),
+           sum({sql_spend("impressions", "coalesce(new_cpm, 0)")}),
            count(*) FILTER (WHERE new_cpm IS NULL)
-    FROM changed GROUP BY 1 ORDER BY 1
+    FROM priced GROUP BY 1 HAVING bool_or(changed) ORDER BY 1
 """
 
 _PERIODS_SQL = f"""
-    {_CHANGED_DAYS},
+    {_PRICED_DAYS},
     periods(period_type, starts, ends) AS (
         SELECT * FROM unnest(%(types)s::text[], %(starts)s::date[], %(ends)s::date[])
     )
     SELECT p.period_type, p.starts,
-           coalesce(sum({sql_spend("c.impressions", "coalesce(c.old_cpm, 0)")}), 0),
-           coalesce(sum({sql_spend("c.impressions", "coalesce(c.new_cpm, 0)")}), 0)
-    FROM periods p JOIN changed c ON c.date >= p.starts AND c.date <= p.ends
-    GROUP BY 1, 2
+           sum({sql_spend("c.impressions", "coalesce(c.old_cpm, 0)")}),
+           sum({sql_spend("c.impressions", "coalesce(c.new_cpm, 0)")})
+    FROM periods p JOIN priced c ON c.date >= p.starts AND c.date <= p.ends
+    GROUP BY 1, 2 HAVING bool_or(c.changed)
 """
 
 

@@ -113,6 +113,16 @@ class ClientResource(resources.ModelResource):
             cpm_effective_date=Subquery(current.values("effective_date")[:1]),
         ).order_by("name")
 
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        """The spend impact of the file's new rates for existing clients, before any row is
+        written (shown on the admin's confirm page)."""
+        self.cpm_impacts = import_impacts(
+            dataset, client_column="slug", date_column="cpm_effective_date"
+        )
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        result.cpm_impacts = getattr(self, "cpm_impacts", [])
+
     def init_instance(self, row: Any = None) -> Client:
         client = Client(status=ClientStatus.ACTIVE)
         client.cpm = None  # type: ignore[attr-defined]
@@ -192,14 +202,15 @@ def _add_rate_unless_stored(
     return stored
 
 
-def import_impacts(dataset: Any) -> list[dict[str, Any]]:
+def import_impacts(dataset: Any, *, client_column: str, date_column: str) -> list[dict[str, Any]]:
     """Per client of the file: the CPM impact of adding its new rates (rows that do not parse,
-    or name a date the client already has a rate for, are left to the per-row checks)."""
+    name a new client, or name a date the client already has a rate for are left to the
+    per-row checks)."""
     proposed: dict[Client, dict[dt.date, Decimal]] = {}
     for row in dataset.dict:
         try:
-            client = ClientSlugWidget().clean(row.get("client"))
-            effective_date = DayWidget().clean(row.get("effective_date"))
+            client = ClientSlugWidget().clean(row.get(client_column))
+            effective_date = DayWidget().clean(row.get(date_column))
             cpm = CpmWidget().clean(row.get("cpm"))
         except (ValueError, ValidationError):
             continue
@@ -247,7 +258,9 @@ class CpmRateResource(resources.ModelResource):
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         """Before any row is written: what the file's new rates would change, per client (the
         admin's confirm page shows it; nothing is applied until the import is confirmed)."""
-        self.cpm_impacts = import_impacts(dataset)
+        self.cpm_impacts = import_impacts(
+            dataset, client_column="client", date_column="effective_date"
+        )
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
         result.cpm_impacts = getattr(self, "cpm_impacts", [])
