@@ -2,9 +2,9 @@
 
 Read-only and set-based: the client's rollup impressions per day, priced once with the rate
 periods stored now and once with the proposed ones, summed per month and per closed week and
-month in SQL. Only months and periods with a day whose rate would change are listed. A closed period is one whose
-figures would be restated (``metrics.restatements``); the preview says whether a summary of it
-was already sent.
+month in SQL. Only months and periods with a day whose rate would change are listed. A closed
+period is one whose figures would be restated (``metrics.restatements``); the preview says
+whether a summary of it was already sent.
 """
 
 from __future__ import annotations
