@@ -59,6 +59,7 @@ CASES = [
     PageCase("summaries/weekly/", "/summaries/weekly/?client_id={a}", owner=200),
     PageCase("summaries/monthly/", "/summaries/monthly/?client_id={a}", owner=200),
     PageCase("summaries/<int:pk>/", "/summaries/{summary}/", owner=200),
+    PageCase("summaries/<int:pk>/pdf", "/summaries/{summary}/pdf", owner=200),
     PageCase("uploads/", "/uploads/?client_id={a}", owner=200),
     PageCase(
         "uploads/", "/uploads/", owner=302, method="post", upload=True, payload={"client_id": "{a}"}
