@@ -31,20 +31,18 @@ RESTATED_MEASURES = ("impressions", "clicks", "conversions", "conversion_revenue
 SETTLING_DAYS = 7
 DEFAULT_REASON = "Figures recomputed"
 
-_TOTALS_SQL = """
-    WITH periods(period_type, starts, ends) AS (
-        SELECT * FROM unnest(%(types)s::text[], %(starts)s::date[], %(ends)s::date[])
-    )
-    SELECT p.period_type, p.starts, r.source, sum(r.impressions), sum(r.clicks),
-           sum(r.conversions), sum(r.conversion_revenue), sum(r.spend)
-    FROM periods p
-    JOIN metrics_campaigndayrollup r
-      ON r.client_id = %(client_id)s AND r.date >= p.starts AND r.date <= p.ends
-    WHERE (%(source)s::text IS NULL OR r.source = %(source)s::text)
-    GROUP BY 1, 2, 3
+_DAY_TOTALS_SQL = """
+    SELECT source, date, sum(impressions), sum(clicks), sum(conversions),
+           sum(conversion_revenue), sum(spend)
+    FROM metrics_campaigndayrollup
+    WHERE client_id = %(client_id)s AND date >= %(first)s AND date <= %(last)s
+      AND (%(source)s::text IS NULL OR source = %(source)s::text)
+    GROUP BY 1, 2
 """
 
-Key = tuple[str, dt.date, str]
+DayKey = tuple[str, dt.date]
+Measures = tuple[Decimal, ...]
+ZEROS: Measures = (Decimal(0),) * len(RESTATED_MEASURES)
 
 
 @dataclass(frozen=True)
@@ -97,70 +95,85 @@ def closed_periods(
     ]
 
 
-def _totals(
+def _day_totals(
     client_id: int, source: str | None, periods: list[Period]
-) -> dict[Key, tuple[Decimal, ...]]:
+) -> dict[DayKey, Measures]:
+    """The client's rollups summed per source and day over the days of ``periods``."""
     params: dict[str, Any] = {
         "client_id": client_id,
         "source": source,
-        "types": [period.period_type for period in periods],
-        "starts": [period.start for period in periods],
-        "ends": [period.end for period in periods],
+        "first": min(period.start for period in periods),
+        "last": max(period.end for period in periods),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_SQL, params)
+        cursor.execute(_DAY_TOTALS_SQL, params)
         rows = cursor.fetchall()
     return {
-        (period_type, start, row_source): tuple(Decimal(value or 0) for value in measures)
-        for period_type, start, row_source, *measures in rows
+        (row_source, day): tuple(Decimal(value or 0) for value in measures)
+        for row_source, day, *measures in rows
     }
+
+
+def _summed(days: dict[DayKey, Measures], source: str, period: Period) -> Measures:
+    totals = [Decimal(0)] * len(RESTATED_MEASURES)
+    for (day_source, day), measures in days.items():
+        if day_source == source and period.start <= day <= period.end:
+            totals = [total + value for total, value in zip(totals, measures, strict=True)]
+    return tuple(totals)
 
 
 @dataclass
 class RestatementWatch:
-    """The closed periods a rebuild of the rollups touches, with their totals before it."""
+    """The closed periods a rebuild of the rollups touches, with their days before it."""
 
     client_id: int
     source: str | None
     periods: list[Period]
-    before: dict[Key, tuple[Decimal, ...]] = field(default_factory=dict)
+    before: dict[DayKey, Measures] = field(default_factory=dict)
 
     def record(self, *, reason: str = "", by_id: int | None = None) -> list[Restatement]:
-        """Compare with the rollups as they are now and record every measure that moved."""
+        """Compare with the rollups as they are now and record every measure that moved.
+
+        A source's period is restated when figures the client had changed: a day that already
+        had the source's data changed (a re-delivered file, a re-fetch, a re-pricing, an undo),
+        or anything changed in a period whose summary was sent. A source's first data for a
+        day of a closed period (a late file, a new client's backfill) is a late delivery, not a
+        restatement. Before and after are the whole period's totals for the source.
+        """
         if not self.periods:
             return []
-        after = _totals(self.client_id, self.source, self.periods)
-        ends = {(period.period_type, period.start): period.end for period in self.periods}
-        # A source's period is restated when the client had its figures: the period was sent,
-        # or the source had data in it before. A source's first data for a closed period (a new
-        # client's backfill, a first late upload) is a late delivery, not a restatement.
-        shown = {(p.period_type, p.start) for p in self.periods if p.sent} | {
-            (key[0], key[1]) for key in self.before
+        after = _day_totals(self.client_id, self.source, self.periods)
+        changed = {
+            key
+            for key in after.keys() | self.before.keys()
+            if after.get(key, ZEROS) != self.before.get(key, ZEROS)
         }
-        zeros = (Decimal(0),) * len(RESTATED_MEASURES)
-        restatements = [
-            Restatement(
-                client_id=self.client_id,
-                source=key[2],
-                period_type=key[0],
-                period_start=key[1],
-                period_end=ends[(key[0], key[1])],
-                measure=measure,
-                before=old,
-                after=new,
-                reason=(reason or DEFAULT_REASON)[:500],
-                by_id=by_id,
-            )
-            for key in sorted(set(self.before) | set(after))
-            if (key[0], key[1]) in shown
-            for measure, old, new in zip(
-                RESTATED_MEASURES,
-                self.before.get(key, zeros),
-                after.get(key, zeros),
-                strict=True,
-            )
-            if old != new
-        ]
+        revised = {key for key in changed if key in self.before}
+        restatements = []
+        for period in self.periods:
+            counted = changed if period.sent else revised
+            sources = {source for source, day in counted if period.start <= day <= period.end}
+            for source in sorted(sources):
+                old_totals = _summed(self.before, source, period)
+                new_totals = _summed(after, source, period)
+                restatements += [
+                    Restatement(
+                        client_id=self.client_id,
+                        source=source,
+                        period_type=period.period_type,
+                        period_start=period.start,
+                        period_end=period.end,
+                        measure=measure,
+                        before=old,
+                        after=new,
+                        reason=(reason or DEFAULT_REASON)[:500],
+                        by_id=by_id,
+                    )
+                    for measure, old, new in zip(
+                        RESTATED_MEASURES, old_totals, new_totals, strict=True
+                    )
+                    if old != new
+                ]
         return Restatement.objects.bulk_create(restatements)
 
 
@@ -182,7 +195,7 @@ def restatement_watch(
     )
     watch = RestatementWatch(client_id=client_id, source=source, periods=periods)
     if periods:
-        watch.before = _totals(client_id, source, periods)
+        watch.before = _day_totals(client_id, source, periods)
     return watch
 
 

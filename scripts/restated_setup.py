@@ -19,7 +19,7 @@ from metrics.cpm import cpm_rate_add
 from reports.models import PeriodType
 from reports.services import summary_generate, summary_record_sent
 
-acme = Client.objects.get(slug="acme")
+acme = Client.objects.get(slug="acme-foods")
 admin = User.objects.get(username="admin")
 today = timezone.localdate()
 monday = today - dt.timedelta(days=today.weekday() + 21)

@@ -175,3 +175,36 @@ def test_undoing_an_upload_over_a_closed_week_is_a_restatement(two_tenants, user
     ]
     assert {(r.reason, r.by) for r in undone} == {("Upload 'meta.csv' undone", admin_user)}
     assert not Restatement.objects.filter(client=two_tenants.client_b).exists()
+
+
+def test_a_late_first_file_for_a_day_of_a_closed_week_is_not_a_restatement(two_tenants):
+    a = two_tenants.client_a
+    run_ingestion(
+        client=a,
+        source=Source.SURFSIDE,
+        content=surfside_file([("11/4/2025", 500, 5, 0, "0")]),
+        file_name="nov-4.csv",
+    )
+    assert rows(a) == []
+
+
+def test_a_late_file_for_a_week_whose_summary_was_sent_is_a_restatement(two_tenants):
+    a = two_tenants.client_a
+    PeriodClosure.objects.create(
+        client=a, period_type="week", start=NOV_3, closed_at=timezone.now()
+    )
+    run_ingestion(
+        client=a,
+        source=Source.SURFSIDE,
+        content=surfside_file([("11/4/2025", 500, 5, 0, "0")]),
+        file_name="nov-4.csv",
+    )
+    # Nov 4: 500 imps x $20 = $10 more in the sent week; November, not sent, is not restated.
+    assert rows(a) == [
+        ("surfside", "week", NOV_3, dt.date(2025, 11, 9), "clicks", 30, 35),
+        ("surfside", "week", NOV_3, dt.date(2025, 11, 9), "impressions", 3000, 3500),
+        ("surfside", "week", NOV_3, dt.date(2025, 11, 9), "spend", Decimal(60), Decimal(70)),
+    ]
+    assert Restatement.objects.first().reason == (
+        "Surfside file 'nov-4.csv' for Nov 4, 2025 delivered late"
+    )
