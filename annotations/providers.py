@@ -1,9 +1,4 @@
-"""The providers of every kind of annotation (see ``annotations.registry``).
-
-Restatements (``metrics.Restatement``, SPEC 9 "Explained") are one more ``@provider`` here:
-``kind="restatement"``, the restated period as the days, the measure and the totals before and
-after as the text.
-"""
+"""The providers of every kind of annotation (see ``annotations.registry``)."""
 
 from __future__ import annotations
 
@@ -17,6 +12,7 @@ from annotations.registry import AnnotationEntry, AnnotationQuery, provider
 from campaigns.models import Source
 from clients.models import CpmRate
 from ingestion.models.runs import IngestionRun, RunStatus
+from metrics.selectors.restatements import restatement_notes, restatements_in_range
 from pacing.models import InsertionOrder
 
 LOADED = (RunStatus.SUCCESS, RunStatus.PARTIAL)
@@ -139,3 +135,21 @@ def flights(query: AnnotationQuery) -> Iterable[AnnotationEntry]:
                     end_date=day,
                     text=f"Flight {word}: {order.name}",
                 )
+
+
+@provider("restatement")
+def restatements(query: AnnotationQuery) -> Iterable[AnnotationEntry]:
+    """A closed week or month whose figures changed (SPEC 9), over the days of that period:
+    ``Restated Dec 3: CPM from $12.50 to $14.00 from Nov 1; spend +$501.11``."""
+    restated = restatements_in_range(
+        clients=query.clients, start=query.start, end=query.end, source=query.source
+    )
+    for note in restatement_notes(restated):
+        yield AnnotationEntry(
+            kind="restatement",
+            client_id=note.client_id,
+            client_name=note.client_name,
+            start_date=note.period_start,
+            end_date=note.period_end,
+            text=note.line,
+        )

@@ -29,6 +29,7 @@ from ingestion.adapters.registry import check_source_file, parse_source_file
 from ingestion.alerts import alert_for_run
 from ingestion.models.runs import IngestionRun, RunStatus, RunTrigger
 from ingestion.validation import LISTED_ROWS, ValidatedRows, validate_rows
+from metrics.restatements import load_reason
 from metrics.rollups import rollups_refresh
 
 logger = logging.getLogger(__name__)
@@ -229,6 +230,14 @@ def _load(
                     date_from=result.first_day,
                     date_to=result.last_day,
                     source=source,
+                    reason=load_reason(
+                        source=source,
+                        first_day=result.first_day,
+                        last_day=result.last_day or result.first_day,
+                        file_name=run.file_name,
+                        replaced=result.updated > 0,
+                    ),
+                    by_id=run.triggered_by_id,
                 )
         loaded_rows = rows_read - len(row_errors)
         dates = parsed.rows["date"].dropna()

@@ -20,7 +20,7 @@ from clients.models import CPM_DECIMAL_PLACES, CPM_MAX_DIGITS, Client, ClientSta
 from clients.selectors import clients_with_current_cpm
 from metrics import cpm as cpm_services
 from metrics import formatting
-from metrics.pricing import spend_impact
+from metrics.cpm_impact import cpm_impact, impact_display
 from metrics.resources import ClientResource, CpmRateResource
 
 
@@ -109,6 +109,8 @@ class ClientAdmin(ImportExportMixin, admin.ModelAdmin):
     ``metrics.resources`` (every imported row goes through the clients services)."""
 
     resource_classes = [ClientResource]
+    # Shows the spend impact of new CPM rates on the import's confirm page.
+    import_template_name = "admin/clients/cpmrate/import.html"
     list_display = ["name", "slug", "status", "current_cpm", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug"]
@@ -211,6 +213,8 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
     go through ``cpm_rate_add`` (``metrics.resources``)."""
 
     resource_classes = [CpmRateResource]
+    # Shows each client's spend impact on the import's confirm page (``CpmRateResource``).
+    import_template_name = "admin/clients/cpmrate/import.html"
     form = CpmRateForm
     list_display = ["client", "effective_date", "cpm_shown", "note", "set_by", "updated_at"]
     list_filter = ["client"]
@@ -241,20 +245,17 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
     def _preview(
         self, request: HttpRequest, rate: CpmRate, form: Any, title: str, removing: bool = False
     ) -> HttpResponse:
-        impact = spend_impact(
-            client_id=rate.client_id, rates=self._proposed(rate, removing=removing)
-        )
+        impact = cpm_impact(client_id=rate.client_id, rates=self._proposed(rate, removing=removing))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "form": form,
             "rate": rate,
+            "rate_text": cpm_text(rate.cpm),
             "impact": impact,
+            **impact_display(impact),
             "title": title,
             "removing": removing,
-            "total_current": sum(row.current_spend for row in impact),
-            "total_new": sum(row.new_spend for row in impact),
-            "unpriced": any(row.unpriced_rows for row in impact),
         }
         return TemplateResponse(request, "admin/clients/cpmrate/preview.html", context)
 
@@ -311,3 +312,7 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is not None and super().has_delete_permission(request, obj)
+
+
+# Registers the read-only restatement pages.
+from metrics import admin_restatements  # noqa: E402, F401

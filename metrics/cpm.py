@@ -26,7 +26,8 @@ from core.db import (
 )
 from metrics.locks import lock_client_sources, waited_too_long
 from metrics.pricing import unpriceable_range
-from metrics.repricing import repricing_queue, repricing_reason
+from metrics.repricing import repricing_queue
+from metrics.restatements import cpm_reason, cpm_removed_reason
 
 # The one rule whose violation means "this client already has a rate from that date".
 CPM_RATE_UNIQUE = "cpm_rate_one_per_client_and_date"
@@ -130,11 +131,12 @@ def cpm_rate_add(
     try:
         with transaction.atomic():
             _lock_client(client)
-            before = _rate_on(client, effective_date)
+            reason = cpm_reason(
+                old_cpm=_rate_on(client, effective_date), new_cpm=cpm, effective_date=effective_date
+            )
             rate = CpmRate.objects.create(
                 client=client, cpm=cpm, effective_date=effective_date, set_by=by, note=note
             )
-            reason = repricing_reason(before=before, after=cpm, effective_date=effective_date)
             repriced = _reprice(client, effective_date, effective_date, reason=reason, by=by)
             audit_record(
                 actor=by,
@@ -180,17 +182,14 @@ def cpm_rate_change(
             rate.save()
             _refuse_unpriced_days(rate.client)
             first_day = min(old_date, rate.effective_date)
-            reason = repricing_reason(
-                before=old_cpm, after=rate.cpm, effective_date=rate.effective_date
+            reason = cpm_reason(
+                old_cpm=old_cpm,
+                new_cpm=rate.cpm,
+                effective_date=rate.effective_date,
+                old_date=old_date,
             )
-            if old_date != rate.effective_date:
-                reason += f" (was from {old_date})"
             repriced = _reprice(
-                rate.client,
-                first_day,
-                max(old_date, rate.effective_date),
-                reason=reason,
-                by=by,
+                rate.client, first_day, max(old_date, rate.effective_date), reason=reason, by=by
             )
             audit_record(
                 actor=by,
@@ -224,10 +223,11 @@ def cpm_rate_delete(*, rate: CpmRate, by: User | None) -> None:
 def _delete(rate: CpmRate, client: Client, by: User | None) -> None:
     old = snapshot(rate, CPM_AUDIT_FIELDS)
     effective_date = rate.effective_date
-    removed = rate.cpm
     rate.delete()
     _refuse_unpriced_days(client)
-    reason = repricing_reason(before=removed, after=None, effective_date=effective_date)
+    reason = cpm_removed_reason(
+        cpm=rate.cpm, effective_date=effective_date, fallback=_rate_on(client, effective_date)
+    )
     repriced = _reprice(client, effective_date, effective_date, reason=reason, by=by)
     audit_record(
         actor=by,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
@@ -314,3 +317,73 @@ class ArchivedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class PeriodKind(models.TextChoices):
+    """The periods a client's figures are closed and restated by (the summaries' periods)."""
+
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+
+
+class PeriodClosure(models.Model):
+    """A week or month closed before its 7 days of settling were up: a summary of it was sent.
+
+    Written by ``reports`` when it sends a summary (``summary_record_sent``); read here, where
+    restatements are detected (``metrics.restatements``), since this layer cannot import reports.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    period_type = models.CharField(max_length=8, choices=PeriodKind.choices)
+    start = models.DateField(help_text="First day of the period (a Monday, or the 1st).")
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "period_type", "start"], name="period_closure_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.period_type} {self.start} closed {self.closed_at:%Y-%m-%d}"
+
+
+class Restatement(models.Model):
+    """A client-visible measure of a closed week or month changed after it was closed (SPEC 9).
+
+    One row per client, source, period and measure that changed, with its totals before and after,
+    why (text the client reads) and by whom. Written only by ``metrics.restatements`` from
+    ``rollups_refresh``, which every writer of the figures goes through. Measures are the ones a
+    client sees: never the platforms' cost.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    period_type = models.CharField(max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    measure = models.CharField(max_length=32)
+    before = measure_field()
+    after = measure_field()
+    reason = models.CharField(max_length=500)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-at", "period_start", "source", "measure"]
+        indexes = [
+            models.Index(fields=["client", "period_start"], name="restatement_client_period"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.client_id} {self.source} {self.period_type} {self.period_start} "
+            f"{self.measure}: {self.before} -> {self.after}"
+        )
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after - self.before

@@ -47,7 +47,9 @@ def cpm_in_effect() -> Subquery:
     """The CPM in effect on a metric row's day (the row's client's latest rate on or before
     it), for annotating detail rows; served by the rates' (client, effective_date) key."""
     return Subquery(
-        CpmRate.objects.filter(client_id=OuterRef("client_id"), effective_date__lte=OuterRef("date"))
+        CpmRate.objects.filter(
+            client_id=OuterRef("client_id"), effective_date__lte=OuterRef("date")
+        )
         .order_by("-effective_date")
         .values("cpm")[:1]
     )

@@ -22,6 +22,7 @@ from accounts.models import User
 from clients import services
 from clients.models import Client, ClientStatus, CpmRate
 from metrics import cpm as cpm_services
+from metrics.cpm_impact import cpm_impact, impact_display
 
 DATE_FORMAT = "%Y-%m-%d"
 
@@ -112,6 +113,16 @@ class ClientResource(resources.ModelResource):
             cpm_effective_date=Subquery(current.values("effective_date")[:1]),
         ).order_by("name")
 
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        """The spend impact of the file's new rates for existing clients, before any row is
+        written (shown on the admin's confirm page)."""
+        self.cpm_impacts = import_impacts(
+            dataset, client_column="slug", date_column="cpm_effective_date"
+        )
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        result.cpm_impacts = getattr(self, "cpm_impacts", [])
+
     def init_instance(self, row: Any = None) -> Client:
         client = Client(status=ClientStatus.ACTIVE)
         client.cpm = None  # type: ignore[attr-defined]
@@ -191,6 +202,34 @@ def _add_rate_unless_stored(
     return stored
 
 
+def import_impacts(dataset: Any, *, client_column: str, date_column: str) -> list[dict[str, Any]]:
+    """Per client of the file: the CPM impact of adding its new rates (rows that do not parse,
+    name a new client, or name a date the client already has a rate for are left to the
+    per-row checks)."""
+    proposed: dict[Client, dict[dt.date, Decimal]] = {}
+    for row in dataset.dict:
+        try:
+            client = ClientSlugWidget().clean(row.get(client_column))
+            effective_date = DayWidget().clean(row.get(date_column))
+            cpm = CpmWidget().clean(row.get("cpm"))
+        except (ValueError, ValidationError):
+            continue
+        if client is None or effective_date is None or cpm is None:
+            continue
+        if client not in proposed:
+            proposed[client] = dict(
+                CpmRate.objects.filter(client=client).values_list("effective_date", "cpm")
+            )
+        proposed[client].setdefault(effective_date, cpm)
+    return [
+        {
+            "client": client,
+            **impact_display(cpm_impact(client_id=client.pk, rates=sorted(history.items()))),
+        }
+        for client, history in proposed.items()
+    ]
+
+
 class CpmRateResource(resources.ModelResource):
     """CPM history rows (client slug, effective date, CPM, note). New rates are added through
     ``cpm_rate_add``; a row for a stored rate may change only its note."""
@@ -215,6 +254,16 @@ class CpmRateResource(resources.ModelResource):
         return CpmRate.objects.select_related("client", "set_by").order_by(
             "client__name", "effective_date"
         )
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        """Before any row is written: what the file's new rates would change, per client (the
+        admin's confirm page shows it; nothing is applied until the import is confirmed)."""
+        self.cpm_impacts = import_impacts(
+            dataset, client_column="client", date_column="effective_date"
+        )
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        result.cpm_impacts = getattr(self, "cpm_impacts", [])
 
     def get_instance(self, instance_loader: Any, row: Any) -> CpmRate | None:
         try:

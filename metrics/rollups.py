@@ -26,9 +26,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_q.tasks import async_task
 
-from metrics.models import RollupChange
 from metrics.formulas import sql_spend
+from metrics.models import RollupChange
 from metrics.pricing import RATE_PERIODS_SQL
+from metrics.restatements import restatement_watch
 
 # (table, the hierarchy columns it is keyed on), from the finest level up.
 _LEVELS = (
@@ -106,7 +107,8 @@ def rollups_refresh(
     ``reason`` and ``by_id`` say why and for whom (a CPM change: "CPM from $12.50 to $14.00 from
     Nov 1", its user), for the record of the change. ``spend_only``: only the rates changed, so
     the stored rollups are re-priced in place instead of rebuilt from the detail rows. Returns
-    the number of campaign-days whose spend changed (re-pricing) or that were rebuilt.
+    the number of campaign-days whose spend changed (re-pricing) or that were rebuilt. A closed
+    week or month whose totals it changes is recorded as restated (``metrics.restatements``).
     """
     params: dict[str, Any] = {
         "client_id": client_id,
@@ -114,11 +116,15 @@ def rollups_refresh(
         "date_to": date_to,
         "source": source,
     }
+    watch = restatement_watch(
+        client_id=client_id, date_from=date_from, date_to=date_to, source=source
+    )
     changed = 0
     with connection.cursor() as cursor:
         for sql in _REPRICE_SQL if spend_only else _REBUILD_SQL:
             cursor.execute(sql, params)
             changed = cursor.rowcount
+    watch.record(reason=reason, by_id=by_id)
     RollupChange.objects.create(client_id=client_id, date_from=date_from, date_to=date_to)
     for task in settings.ROLLUP_CHANGE_TASKS:
         transaction.on_commit(partial(async_task, task))

@@ -20,6 +20,7 @@ urlpatterns = [
         name="summaries_monthly",
     ),
     path("summaries/<int:pk>/", summaries.SummaryDetailView.as_view(), name="summary"),
+    path("summaries/<int:pk>/pdf", summaries.SummaryPdfView.as_view(), name="summary_pdf"),
     path("uploads/", uploads.UploadsView.as_view(), name="uploads"),
     path("uploads/<int:pk>/", uploads.UploadDetailView.as_view(), name="upload"),
     path("insertion-orders/<int:pk>/", pacing.OrderPacingView.as_view(), name="order_pacing"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from core.db import TimestampedModel
@@ -68,6 +69,12 @@ class Summary(TimestampedModel):
         default=False, help_text="Every source that delivered or ran in the period has every day."
     )
     generated_at = models.DateTimeField()
+    # Set once, when the summary first went out (``summary_record_sent``): the period is closed
+    # from then on, and ``sent_figures`` keeps what was sent beside the current figures.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_figures = models.JSONField(
+        null=True, blank=True, encoder=DjangoJSONEncoder, help_text="The figures as sent."
+    )
 
     class Meta:
         verbose_name_plural = "summaries"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client
+from metrics.models import PeriodClosure
 from metrics.periods import Granularity
 from reports.figures import (
     ReportFigures,
@@ -20,6 +22,7 @@ from reports.figures import (
 )
 from reports.models import PeriodType, Summary
 from reports.selectors import report_figures
+from reports.sent import sent_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +74,23 @@ def _summary_fields(figures: ReportFigures) -> dict[str, object]:
         "generated_at": now,
         "updated_at": now,
     }
+
+
+def summary_record_sent(summary: Summary) -> Summary:
+    """Record that ``summary`` went out to the client: the first time, its figures as sent are
+    kept and its period is closed (``metrics.PeriodClosure``), so later changes to it are
+    restatements. Later sends change nothing."""
+    with transaction.atomic():
+        locked = Summary.objects.select_for_update().get(pk=summary.pk)
+        if locked.sent_at is None:
+            locked.sent_at = timezone.now()
+            locked.sent_figures = sent_snapshot(locked)
+            locked.save(update_fields=["sent_at", "sent_figures", "updated_at"])
+            PeriodClosure.objects.get_or_create(
+                client_id=locked.client_id,
+                period_type=locked.period_type,
+                start=locked.start,
+                defaults={"closed_at": locked.sent_at},
+            )
+    summary.sent_at, summary.sent_figures = locked.sent_at, locked.sent_figures
+    return summary

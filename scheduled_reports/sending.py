@@ -29,7 +29,9 @@ from django.utils import timezone
 from clients.models import Client, ClientStatus
 from core.validators import single_line
 from metrics.formatting import day_spans
+from metrics.models import Restatement
 from metrics.periods import ONE_DAY, DateRange, Granularity, period_start
+from metrics.selectors.restatements import restatement_notes
 from pacing.panel import PanelRow, pacing_panel
 from reports.figures import (
     ReportFigures,
@@ -42,7 +44,7 @@ from reports.figures import (
 from reports.models import PeriodType, Summary
 from reports.pdf import TEMPLATE as PDF_TEMPLATE
 from reports.pdf import render_pdf, report_context, report_pdf_name
-from reports.services import summary_generate
+from reports.services import summary_generate, summary_record_sent
 from scheduled_reports.models import ReportDelivery, ReportSchedule, Section
 
 logger = logging.getLogger(__name__)
@@ -147,20 +149,16 @@ def dashboard_link(period: DateRange) -> str:
     return f"{settings.SITE_URL}{reverse('dashboard')}?{query}"
 
 
-# --- Seams the restatements work adds (wired at merge) ------------------------------------------
+# --- Restatements -------------------------------------------------------------------------------
 
 
-def restatement_lines(*, client: Client, period: DateRange) -> list[str] | None:
-    """SEAM(restate): the period's restatements (``metrics.Restatement``), one line of text each,
-    for the "Restatements" section. None until that model exists: the section is then left out
-    of the report rather than claiming there were none."""
-    return None
-
-
-def record_period_sent(*, summary: Summary) -> None:
-    """SEAM(restate): call ``reports.services.summary_record_sent(summary)`` here (it marks the
-    period sent/closed, so a later restatement of it is flagged). Not wired until it exists."""
-    return None
+def restatement_lines(*, client: Client, period: DateRange) -> list[str]:
+    """The "Restatements" section: every change to the client's closed weeks and months recorded
+    since the report's period began (what moved since the client last heard), one line each,
+    naming the period it restated."""
+    since = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    recorded = Restatement.objects.filter(client=client, at__gte=since).select_related("client")
+    return [note.text for note in restatement_notes(recorded)]
 
 
 # --- The message --------------------------------------------------------------------------------
@@ -297,7 +295,7 @@ def _send(*, schedule: ReportSchedule, summary: Summary, recipients: list[str]) 
         logger.exception("could not send scheduled report %s for %s", schedule.pk, summary.start)
         _note(schedule, f"Could not send the report for {report['period_short']}; retrying")
         return False
-    record_period_sent(summary=summary)
+    summary_record_sent(summary)
     logger.info(
         "scheduled report %s for %s sent to %s addresses",
         schedule.pk,

@@ -222,6 +222,7 @@ CASES = [
             "metrics/daily",
             "metrics/weekly",
             "metrics/monthly",
+            "restatements",
             "exports/csv",
             "exports/xlsx",
             "exports/pdf",

@@ -236,7 +236,7 @@ def test_no_page_shows_a_client_the_platform_cost(user_a, world):
             assert response.status_code in (200, 302), url
             if response.status_code == 200:
                 seen += 1
-                found = _leaks(_STYLE.sub("", response.content.decode()))
+                found = _leaks(_STYLE.sub("", _body_text(response)))
                 if found:
                     leaks[url] = found
     assert leaks == {}

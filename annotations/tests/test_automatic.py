@@ -87,3 +87,36 @@ def test_a_first_rate_and_a_rate_set_again_at_the_same_price_are_not_changes(ten
     assert listed(tenants.client_b, start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 1)) == [
         ("cpm_change", dt.date(2025, 1, 1), dt.date(2025, 1, 1), "CPM $15.00 -> $40.00")
     ]
+
+
+def test_a_restated_week_is_marked_over_its_days_with_the_line_a_summary_shows(two_tenants):
+    from django.utils import timezone
+
+    from metrics.models import PeriodKind, Restatement
+
+    at = timezone.make_aware(dt.datetime(2025, 12, 3, 12))
+    for client, before, after in (
+        (two_tenants.client_a, "4175.94", "4677.05"),
+        (two_tenants.client_b, "100.00", "90.00"),
+    ):
+        Restatement.objects.create(
+            client=client,
+            source="surfside",
+            period_type=PeriodKind.WEEK,
+            period_start=nov(3),
+            period_end=nov(9),
+            measure="spend",
+            before=Decimal(before),
+            after=Decimal(after),
+            reason="CPM from $12.50 to $14.00 from Nov 1",
+            at=at,
+        )
+    restated = [row for row in listed(two_tenants.client_a, end=nov(4)) if row[0] == "restatement"]
+    assert restated == [
+        (
+            "restatement",
+            nov(3),
+            nov(9),
+            "Restated Dec 3: CPM from $12.50 to $14.00 from Nov 1; spend +$501.11",
+        )
+    ]

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def restatements():
-    """A stand-in for the restatement provider the lead wires at merge."""
+    """A stand-in for the restatement provider: a kind is one registered function."""
+    real = PROVIDERS.pop("restatement")
 
     @provider("restatement")
     def restated(query):
@@ -28,7 +29,7 @@ def restatements():
             )
 
     yield restated
-    del PROVIDERS["restatement"]
+    PROVIDERS["restatement"] = real
 
 
 def test_a_new_kind_is_one_registered_function_and_sorts_by_its_rank(two_tenants, restatements):

@@ -17,6 +17,7 @@ from pacing import api as pacing_api
 from reports.api import dashboard as dashboard_api
 from reports.api import exports as reports_api
 from reports.api import hierarchy as hierarchy_api
+from reports.api import restatements as restatements_api
 from reports.api import series as series_api
 
 router = SimpleRouter(trailing_slash=False)
@@ -107,6 +108,7 @@ urlpatterns = [
         name="dashboard-overview",
     ),
     path("metrics/daily", series_api.DailyMetricsView.as_view(), name="metrics-daily"),
+    path("restatements", restatements_api.RestatementListView.as_view(), name="restatements"),
     path("metrics/weekly", series_api.WeeklyMetricsView.as_view(), name="metrics-weekly"),
     path("metrics/monthly", series_api.MonthlyMetricsView.as_view(), name="metrics-monthly"),
     path("exports/csv", reports_api.CsvExportView.as_view(), name="export-csv"),

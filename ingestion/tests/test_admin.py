@@ -103,7 +103,8 @@ def test_adding_a_cpm_rate_previews_the_impact_then_reprices(
     page = preview.content.decode()
     assert preview.status_code == 200
     assert "December 2025" in page and "November 2025" not in page
-    assert re.search(r"300\.00.*?400\.00.*?\+100\.00", page, re.S)
+    # Old and new rate and spend, with their currency (issue 12).
+    assert re.search(r"\$15\.00.*?\$20\.00.*?\$300\.00.*?\$400\.00.*?\+\$100\.00", page, re.S)
     assert not CpmRate.objects.filter(effective_date=dt.date(2025, 12, 1)).exists()
     assert day_spend(dt.date(2025, 12, 1)) == Decimal("300")
 

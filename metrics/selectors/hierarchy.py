@@ -26,8 +26,8 @@ from clients.models import Client
 from metrics.clicks import click_sources
 from metrics.formulas import ALL_MEASURES, Totals, orm_cpa, orm_cpc, orm_ctr, orm_roas
 from metrics.models import CampaignDayRollup, DailyMetric, PlacementDayRollup, StrategyDayRollup
-from metrics.pricing import with_spend
 from metrics.periods import DateRange
+from metrics.pricing import with_spend
 from metrics.selectors.measures import summed_measures, totals_from_row
 
 HierarchyObject = Campaign | Strategy | Placement | Creative
@@ -48,7 +48,10 @@ class HierarchyLevel:
 
     model: type[HierarchyObject]
     metric_model: (
-        type[CampaignDayRollup] | type[StrategyDayRollup] | type[PlacementDayRollup] | type[DailyMetric]
+        type[CampaignDayRollup]
+        | type[StrategyDayRollup]
+        | type[PlacementDayRollup]
+        | type[DailyMetric]
     )
     key: str
     client_path: str

@@ -18,6 +18,7 @@ from metrics.formulas import Totals, changes
 from metrics.repricing import repricing_pending
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
+from metrics.selectors.restatements import restatement_notes, restatements_in_range
 from metrics.selectors.summary import totals_with_previous
 from pacing.panel import pacing_panel
 from portal.annotated import page_markers
@@ -142,6 +143,14 @@ class DashboardView(ReportPageMixin, TemplateView):
             ),
             chart_choices=chart_choices(),
             exports=export_links(filters, chart),
+            restated=restatement_notes(
+                restatements_in_range(
+                    clients=self.clients,
+                    start=filters.date_range.start,
+                    end=filters.date_range.end,
+                    source=filters.source,
+                )
+            ),
             pacing_rows=pacing_panel(
                 clients=self.clients, start=filters.date_range.start, end=filters.date_range.end
             ),

@@ -9,19 +9,24 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.views.generic import TemplateView
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.generic import TemplateView, View
 
 from clients.models import Client
 from clients.scoping import get_scoped_or_404, visible_clients
 from metrics.formatting import change_text, measure_in
 from metrics.formulas import BASE_MEASURES, Totals, changes
+from metrics.periods import DateRange
 from portal.annotated import page_markers
 from portal.trend import trend
 from portal.views.base import ReportPageMixin, requested_client_id
 from portal.views.dashboard import kpi_cards
 from reports.figures import totals_from_json
 from reports.models import PeriodType, Summary
+from reports.pdf import report_pdf_name
 from reports.selectors import summaries_of
+from reports.sent import as_sent_rows, sent_summary, summary_pdf, summary_restatements
 
 SUMMARIES_PER_PAGE = 20
 PERIOD_NOUNS = {PeriodType.WEEK.value: "week", PeriodType.MONTH.value: "month"}
@@ -88,19 +93,26 @@ class SummaryListView(ReportPageMixin, TemplateView):
         return context
 
 
-class SummaryDetailView(ReportPageMixin, TemplateView):
-    """One stored summary: the figures against the period before, the days, the top lists."""
+class SummaryMixin(ReportPageMixin):
+    def summary(self) -> Summary:
+        return get_scoped_or_404(
+            Summary.objects.filter(client__in=self.clients).select_related("client"),
+            self.user,
+            "client",
+            pk=self.kwargs["pk"],  # type: ignore[attr-defined]
+        )
+
+
+class SummaryDetailView(SummaryMixin, TemplateView):
+    """One stored summary: the figures against the period before, the days, the top lists; what
+    was restated since it closed, and the figures as sent beside the current ones."""
 
     template_name = "portal/summary_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        summary: Summary = get_scoped_or_404(
-            Summary.objects.filter(client__in=self.clients).select_related("client"),
-            self.user,
-            "client",
-            pk=self.kwargs["pk"],
-        )
+        summary = self.summary()
+        sent = sent_summary(summary)
         figures = summary.figures()
         pdf_query = urlencode(
             {
@@ -128,6 +140,10 @@ class SummaryDetailView(ReportPageMixin, TemplateView):
             ),
             incomplete_sources=[source for source in figures.completeness if not source.complete],
             pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
+            restatement_lines=summary_restatements(summary),
+            sent=sent,
+            as_sent=as_sent_rows(summary, sent),
+            summary_pdf_url=reverse("summary_pdf", args=[summary.pk]),
             thresholds={
                 "max_ctr": settings.SUMMARY_UNDERPERFORMER_MAX_CTR,
                 "min_spend": settings.SUMMARY_UNDERPERFORMER_MIN_SPEND,
@@ -135,3 +151,22 @@ class SummaryDetailView(ReportPageMixin, TemplateView):
             },
         )
         return context
+
+
+class SummaryPdfView(SummaryMixin, View):
+    """The PDF of a stored summary, as it is now or (``?as=sent``) as it was sent, with the
+    restatements of its period."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        summary = self.summary()
+        as_sent = request.GET.get("as") == "sent"
+        shown = sent_summary(summary) if as_sent else summary
+        if shown is None:
+            raise Http404("This summary was not sent.")
+        pdf = summary_pdf(summary, shown, as_sent=as_sent)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = report_pdf_name(summary.client.slug, DateRange(summary.start, summary.end))
+        if as_sent:
+            name = name.replace(".pdf", "-as-sent.pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

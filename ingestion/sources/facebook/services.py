@@ -217,6 +217,8 @@ def facebook_upload_undo(*, upload: FacebookUpload, by: User) -> int:
                     date_from=span["first"],
                     date_to=span["last"],
                     source=Source.FACEBOOK,
+                    reason=f"Upload '{upload.original_name}' undone",
+                    by_id=by.pk,
                 )
         upload.status = UploadStatus.UNDONE
         upload.undone_by = by
