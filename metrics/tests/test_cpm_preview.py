@@ -77,7 +77,9 @@ def test_the_impact_per_month_and_closed_period(sent):
     ]
 
 
-def test_the_admin_form_previews_and_applies_nothing_until_confirmed(sent, browser):
+def test_the_admin_form_previews_and_applies_nothing_until_confirmed(
+    sent, browser, django_capture_on_commit_callbacks
+):
     a = sent.client_a
     before_rates, before_spend = rates_of(a), spend_of(a)
     form = {"client": a.pk, "cpm": "25.00", "effective_date": "2025-11-03", "note": ""}
@@ -92,14 +94,17 @@ def test_the_admin_form_previews_and_applies_nothing_until_confirmed(sent, brows
     assert (rates_of(a), spend_of(a)) == (before_rates, before_spend)
     assert not Restatement.objects.exists()
 
-    done = browser.post("/admin/clients/cpmrate/add/", {**form, "_confirmed": "1"})
+    with django_capture_on_commit_callbacks(execute=True):  # the queued re-pricing runs
+        done = browser.post("/admin/clients/cpmrate/add/", {**form, "_confirmed": "1"})
     assert done.status_code == 302
     assert spend_of(a) == before_spend + 15
     assert Restatement.objects.filter(client=a).count() == 2
     assert not Restatement.objects.filter(client=sent.client_b).exists()
 
 
-def test_the_import_confirm_page_shows_the_impact_and_applies_nothing(sent, browser):
+def test_the_import_confirm_page_shows_the_impact_and_applies_nothing(
+    sent, browser, django_capture_on_commit_callbacks
+):
     a = sent.client_a
     before_rates, before_spend = rates_of(a), spend_of(a)
     csv = SimpleUploadedFile(
@@ -120,6 +125,7 @@ def test_the_import_confirm_page_shows_the_impact_and_applies_nothing(sent, brow
         name: re.search(rf'name="{name}" value="([^"]*)"', html)[1]
         for name in ("import_file_name", "original_file_name", "format", "resource")
     }
-    assert browser.post("/admin/clients/cpmrate/process_import/", confirm).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the queued re-pricing runs
+        assert browser.post("/admin/clients/cpmrate/process_import/", confirm).status_code == 302
     assert spend_of(a) == before_spend + 15
     assert Restatement.objects.filter(client=a, measure="spend").count() == 2

@@ -18,11 +18,13 @@ from pypdf import PdfReader
 
 from accounts.tests.factories import UserFactory
 from campaigns.tests.factories import CreativeFactory
-from metrics.cpm import cpm_rate_add
+from metrics.tests.queued import cpm_rate_add
 from metrics.models import PeriodClosure, Restatement
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 from reports.models import PeriodType
-from reports.services import summary_generate, summary_record_sent, weekly_summary_emails_send
+from reports.services import summary_generate, summary_record_sent
+from scheduled_reports.sending import schedule_send_latest
+from scheduled_reports.tests.factories import schedule_for
 from tests.report_data import MONDAY, WEEK, measures
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,7 @@ NOV_5 = dt.date(2025, 11, 5)
 
 @pytest.fixture
 def sent_week(client_a, client_b, complete_week, admin_user):
-    UserFactory(username="reader", client=client_a, weekly_summary_email=True)
+    reader = UserFactory(username="reader", client=client_a)
     twin = CreativeFactory(name="Daily banner", placement__strategy__campaign__client=client_b)
     rollups_built(
         *[
@@ -42,7 +44,9 @@ def sent_week(client_a, client_b, complete_week, admin_user):
     )
     summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
     summary_b = summary_generate(client=client_b, period_type=PeriodType.WEEK, start=MONDAY)
-    assert weekly_summary_emails_send(summary=summary, today=dt.date(2025, 11, 10)) == 1
+    schedule = schedule_for(client_a, [reader])
+    assert schedule_send_latest(schedule=schedule, today=dt.date(2025, 11, 10))
+    summary.refresh_from_db()
     cpm_rate_add(client=client_a, cpm=Decimal("17.50"), effective_date=NOV_5, by=admin_user)
     summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
     return summary, summary_b
