@@ -21,8 +21,8 @@ from ingestion.models import FacebookUpload
 from ingestion.pipeline import run_ingestion
 from ingestion.sources.facebook.services import facebook_upload_undo
 from ingestion.tests.test_uploads import upload
-from metrics.tests.queued import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from metrics.models import PeriodClosure, Restatement
+from metrics.tests.queued import cpm_rate_add, cpm_rate_change, cpm_rate_delete
 from tests.two_tenants import ACME_DAYS, surfside_file
 
 pytestmark = pytest.mark.django_db

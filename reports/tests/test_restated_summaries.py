@@ -18,9 +18,9 @@ from pypdf import PdfReader
 
 from accounts.tests.factories import UserFactory
 from campaigns.tests.factories import CreativeFactory
-from metrics.tests.queued import cpm_rate_add
 from metrics.models import PeriodClosure, Restatement
 from metrics.tests.factories import DailyMetricFactory, rollups_built
+from metrics.tests.queued import cpm_rate_add
 from reports.models import PeriodType
 from reports.services import summary_generate, summary_record_sent
 from scheduled_reports.sending import schedule_send_latest
