@@ -8,8 +8,8 @@
   past its age that wrote rows of the table, and the expired-month check);
 * what the same night cost before partitions, on the same rows: the ``SET NULL`` scan of the
   metrics that purging a run did, and a month deleted row by row (both rolled back);
-* archiving the oldest month (``archive_month``: COPY to gzipped CSV, then DETACH and DROP), once:
-  it is the month's work, not the table's.
+* archiving the first month that starts inside the seeded days (``archive_month``: COPY to
+  gzipped CSV, then DETACH and DROP), once: it is the month's work, not the table's.
 
 The client and everything it owns are deleted afterwards. Run against the configured database
 (the embedded one by default), never against the test suite. ``manage.py bench --only
@@ -35,7 +35,7 @@ from clients.models import Client, CpmRate
 from devtools.bench_dashboard import _DELETE_SQL, Writer
 from ingestion.models import IngestionRun, RunStatus
 from metrics.models import ArchivedMonth
-from metrics.partitions import partition_month, partitions_ensure
+from metrics.partitions import next_month, partition_month, partitions_ensure
 from metrics.rollups import rollups_refresh
 from operations import retention
 from reports.models import MetricArchive
@@ -237,8 +237,9 @@ def bench_retention(
             "before: SET NULL scan of a purged run's rows (rolled back)",
             _timed(_rolled_back(_SET_NULL_SQL, {"run_id": other.pk}), repeats),
         )
-        oldest = first_day.replace(day=1)
-        following = (oldest.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        # The first whole month of the seeded days.
+        oldest = first_day if first_day.day == 1 else next_month(first_day.replace(day=1))
+        following = next_month(oldest)
         _line(
             stdout,
             f"before: DELETE of {oldest:%Y-%m} row by row (rolled back)",
@@ -256,8 +257,8 @@ def bench_retention(
                 [client.pk, oldest, following],
             )
             month_rows, others = cursor.fetchone()
-        if others:  # archiving drops the month for every client: only the bench's own rows
-            stdout.write(f"  archive {oldest:%Y-%m} skipped: other clients have rows in it")
+        if others or not month_rows:  # archiving drops the month for every client
+            stdout.write(f"  archive {oldest:%Y-%m} skipped: other clients' rows, or none seeded")
         else:
             started = time.perf_counter()
             archives = retention.archive_month(month=oldest)

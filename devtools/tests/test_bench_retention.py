@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_retention_bench_prints_its_figures_and_leaves_nothing_behind():
     out = io.StringIO()
-    bench_retention(out, days=3, rows_per_day=2000, repeats=2)
+    bench_retention(out, days=40, rows_per_day=2000, repeats=2)
     text = out.getvalue()
-    assert "seeded 6,000 rows" in text
+    assert "seeded 80,000 rows" in text
     assert re.search(r"nightly retention, nothing to archive \(after\) +median +[\d.]+ s", text)
     assert "before: SET NULL scan" in text and "before: DELETE of" in text
     assert re.search(r"archive \d{4}-\d{2} \([\d,]+ rows, 1 file\)", text)
