@@ -31,6 +31,7 @@ current = (
     .order_by("-effective_date")
     .first()
 )
+assert current is not None, "the demo's client has a CPM rate"
 rate = CpmRate.objects.filter(client=acme, effective_date=monday).first() or cpm_rate_add(
     client=acme, cpm=current.cpm + Decimal("1.50"), effective_date=monday, by=admin
 )
