@@ -24,8 +24,12 @@ pytestmark = pytest.mark.django_db
 def three_rows(client_a, client_b):
     # The other client shares the names and dates: its rows must never appear.
     for day in (3, 4, 5):
-        DailyMetricFactory(client=client_a, date=dt.date(2025, 11, day))
-        DailyMetricFactory(client=client_b, date=dt.date(2025, 11, day))
+        for client in (client_a, client_b):
+            DailyMetricFactory(
+                creative__placement__strategy__campaign__client=client,
+                creative__name="Banner",
+                date=dt.date(2025, 11, day),
+            )
 
 
 def test_the_default_threshold_is_200000_rows(settings):
