@@ -6,10 +6,9 @@ Names come from clients' files and uploads, so every text cell goes through ``co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
@@ -38,31 +37,6 @@ Cell = str | int | Decimal | dt.date | None
 
 def _safe(value: Cell) -> Cell:
     return defuse(value) if isinstance(value, str) else value
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns what it was given, so ``csv.writer`` produces
-    one line at a time for a streaming response instead of writing to a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(headers: Iterable[str], rows: Iterable[tuple[Cell, ...]]) -> Iterator[str]:
-    """The CSV file line by line: a byte order mark (so Excel reads UTF-8), the header, then one
-    line per row. Only the row being written is held in memory."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([defuse(header) for header in headers])
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
-def _csv_value(value: Cell) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return _safe(value)
 
 
 # Number formats by column kind; the cells keep full precision, the formats round for display
