@@ -51,11 +51,21 @@ class Grain(StrEnum):
     def description(self) -> str:
         return _GRAIN_TEXT[self]
 
+    @property
+    def label(self) -> str:
+        """How the export form names it."""
+        return _GRAIN_LABELS[self]
+
 
 _GRAIN_TEXT = {
     Grain.CREATIVE_DAY: "one row per day x campaign x strategy x placement x creative",
     Grain.CAMPAIGN_DAY: "one row per day x campaign",
     Grain.CAMPAIGN: "one row per campaign, summed over the range",
+}
+_GRAIN_LABELS = {
+    Grain.CREATIVE_DAY: "Creative by day",
+    Grain.CAMPAIGN_DAY: "Campaign by day",
+    Grain.CAMPAIGN: "Campaign totals",
 }
 DEFAULT_GRAIN = Grain.CREATIVE_DAY
 
