@@ -21,6 +21,7 @@ from accounts.models import AuditAction
 from campaigns.models import Source
 from clients.models import Client
 from clients.scoped_api import ScopedAPIView
+from core import leases
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
 from core.api.params import apply_filters, optional_date
@@ -263,6 +264,7 @@ class IngestionTriggerView(ScopedAPIView):
             day.isoformat(),
             RunTrigger.MANUAL,
             run.pk,
+            lease=(leases.INGESTION_RUN, run.pk),
         )
         run.refresh_from_db()
         return Response(IngestionRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
