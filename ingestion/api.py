@@ -192,7 +192,7 @@ class IngestionLogRerunView(ScopedAPIView):
                     "report_request_id": new.pk,
                     "state": new.state,
                     "status_url": request.build_absolute_uri(
-                        reverse("api:ingestion-logs") + f"?client_id={run.client_id}&source=vibe"
+                        reverse("api:vibe-report-request", args=[new.pk])
                     ),
                 },
                 status=status.HTTP_202_ACCEPTED,
@@ -291,6 +291,9 @@ class IngestionTriggerView(ScopedAPIView):
             {
                 "report_request_id": report.pk,
                 "state": report.state,
+                "status_url": self.request.build_absolute_uri(
+                    reverse("api:vibe-report-request", args=[report.pk])
+                ),
                 "client_id": client.pk,
                 "start_date": report.start_date,
                 "end_date": report.end_date,
