@@ -3,6 +3,8 @@ API key. The key is write-only: answers show only its last four characters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -83,7 +85,8 @@ class VibeReportRequestOutput(serializers.ModelSerializer):
     """Where a Vibe report request stands: what a re-run or a trigger created."""
 
     run_id = serializers.IntegerField(allow_null=True, read_only=True)
-    source = serializers.SerializerMethodField()
+    # Typed Any: the stubs see a field named ``source`` as overriding ``Field.source``.
+    source: Any = serializers.SerializerMethodField()
 
     class Meta:
         model = VibeReportRequest
