@@ -5,7 +5,9 @@ creatives x 30 days = 1.5M rows by default) and two CPM rates (the second from m
 spend is priced from two periods), then, interleaved ``runs`` times:
 
 - the floor: ``COPY (SELECT <the metric rows' own columns> ...) TO STDOUT WITH CSV HEADER`` of
-  the same rows, read through psycopg and thrown away;
+  the same rows, read through psycopg and thrown away; also the COPY of the whole rows
+  (``SELECT *``) and of a table holding exactly the export's output (what writing those bytes
+  costs at least);
 - the CSV export through the API (the inline path, streamed), read to the end.
 
 It prints each one's median and min-max and the ratio per pair, then times an XLSX export of
@@ -22,9 +24,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from psycopg import sql
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -33,7 +36,10 @@ from clients.models import Client, CpmRate
 from devtools.bench_dashboard import _DELETE_SQL, Writer, _execute
 from metrics.formulas import sql_spend
 from metrics.models import DailyMetric
+from metrics.periods import DateRange
 from metrics.rollups import rollups_refresh
+from reports.export_sql import ExportQuery, Grain
+from reports.selectors import export_columns
 
 CAMPAIGNS = 50
 STRATEGIES_PER_CAMPAIGN = 10
@@ -128,6 +134,33 @@ def _floor(client_id: int, start: dt.date, end: dt.date) -> int:
     return copied
 
 
+def _materialize_output(client_id: int, start: dt.date, end: dt.date) -> str:
+    """The export's exact rows (names, priced spend, rates) stored in a table of their own, so
+    that copying them out measures the least writing those bytes costs."""
+    table = f"export_bench_output_{uuid.uuid4().hex[:8]}"
+    query = ExportQuery(
+        client_ids=(client_id,),
+        date_range=DateRange(start, end),
+        source=None,
+        grain=Grain.CREATIVE_DAY,
+    )
+    columns = export_columns(with_cost=False)
+    with transaction.atomic(), connection.connection.cursor() as cursor:
+        for index, (select, params) in enumerate(query.statements(columns, cursor)):
+            prefix = f"CREATE UNLOGGED TABLE {table} AS " if index == 0 else f"INSERT INTO {table} "
+            cursor.execute(sql.SQL(prefix + select), params)
+    return table
+
+
+def _copy_out(statement: str) -> int:
+    connection.ensure_connection()
+    copied = 0
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for data in copy:
+            copied += len(data)
+    return copied
+
+
 def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = call()
@@ -164,6 +197,7 @@ def bench_exports(
     suffix = uuid.uuid4().hex[:8]
     client = Client.objects.create(name=f"Export bench {suffix}", slug=f"export-bench-{suffix}")
     user: User | None = None
+    output_table = ""
     end = timezone.localdate() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=days - 1)
     placements = CAMPAIGNS * STRATEGIES_PER_CAMPAIGN * PLACEMENTS_PER_STRATEGY
@@ -179,27 +213,54 @@ def bench_exports(
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
         csv_path = f"/api/v1/exports/csv?start_date={start}&end_date={end}"
         floors: list[float] = []
+        wholes: list[float] = []
+        outputs: list[float] = []
         exports: list[float] = []
+        output_table = _materialize_output(client.pk, start, end)
+        whole_rows = (
+            f"COPY (SELECT * FROM metrics_dailymetric WHERE client_id = {int(client.pk)} "
+            f"AND date BETWEEN '{start}' AND '{end}') TO STDOUT WITH (FORMAT csv, HEADER true)"
+        )
         with override_settings(
             ALLOWED_HOSTS=["testserver"], DEBUG=False, EXPORT_INLINE_MAX_ROWS=10**9
         ):
             for run in range(1, runs + 1):
                 floor, floor_bytes = _timed(lambda: _floor(client.pk, start, end))
+                whole, whole_bytes = _timed(lambda: _copy_out(whole_rows))
+                output, output_bytes = _timed(
+                    lambda: _copy_out(
+                        f"COPY {output_table} TO STDOUT WITH (FORMAT csv, HEADER true)"
+                    )
+                )
                 export, export_bytes = _timed(lambda: _download(api, csv_path))
-                floors.append(floor)
+                for samples, value in ((floors, floor), (wholes, whole), (outputs, output)):
+                    samples.append(value)
                 exports.append(export)
                 stdout.write(
-                    f"  pair {run}: COPY floor {floor:6.2f} s ({floor_bytes / 1e6:.0f} MB)  "
-                    f"CSV export {export:6.2f} s ({export_bytes / 1e6:.0f} MB)  "
-                    f"ratio {export / floor:.2f}x\n"
+                    f"  run {run}: COPY of the rows' columns {floor:6.2f} s "
+                    f"({floor_bytes / 1e6:.0f} MB), of whole rows {whole:6.2f} s "
+                    f"({whole_bytes / 1e6:.0f} MB), of the export's output {output:6.2f} s "
+                    f"({output_bytes / 1e6:.0f} MB); CSV export {export:6.2f} s "
+                    f"({export_bytes / 1e6:.0f} MB): {export / floor:.2f}x / "
+                    f"{export / whole:.2f}x / {export / output:.2f}x\n"
                 )
-            ratios = [export / floor for floor, export in zip(floors, exports, strict=True)]
-            stdout.write(f"COPY floor ({rows:,} rows)  {_spread(floors)}\n")
-            stdout.write(f"CSV export ({rows:,} rows)  {_spread(exports)}\n")
-            stdout.write(
-                f"CSV / floor: median {statistics.median(ratios):.2f}x "
-                f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x); target <= 2x\n"
-            )
+            for name, samples in (
+                ("COPY floor: the rows' own columns", floors),
+                ("COPY of whole rows (SELECT *)", wholes),
+                ("COPY of the export's output", outputs),
+                ("CSV export", exports),
+            ):
+                stdout.write(f"{name:<36} ({rows:,} rows)  {_spread(samples)}\n")
+            for name, samples in (
+                ("the rows' own columns", floors),
+                ("whole rows", wholes),
+                ("the export's output", outputs),
+            ):
+                ratios = [export / base for base, export in zip(samples, exports, strict=True)]
+                stdout.write(
+                    f"CSV / COPY of {name}: median {statistics.median(ratios):.2f}x "
+                    f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x); target <= 2x\n"
+                )
             xlsx_start = end - dt.timedelta(days=xlsx_days - 1)
             xlsx_rows = DailyMetric.objects.filter(client=client, date__gte=xlsx_start).count()
             xlsx_path = f"/api/v1/exports/xlsx?start_date={xlsx_start}&end_date={end}"
@@ -208,6 +269,7 @@ def bench_exports(
                 f"XLSX export ({xlsx_rows:,} rows, {xlsx_days} days)  {_spread(samples)}\n"
             )
     finally:
+        _execute([f"DROP TABLE IF EXISTS {output_table}"] if output_table else [], {})
         if user is not None:
             user.delete()
         _execute(_DELETE_SQL, {"client_id": client.pk})
