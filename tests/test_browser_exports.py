@@ -38,9 +38,10 @@ def test_a_client_downloads_campaign_totals_as_csv(
     page.screenshot(path=str(SCREENSHOTS / "dashboard-exports-phone.png"), clip=_header(page))
 
 
-def _header(page: Page) -> dict[str, float]:
+def _header(browser_page: Page) -> dict[str, float]:
     """The page's top down to the end of the export form."""
-    box = page.locator("form.exports").bounding_box()
+    box = browser_page.locator("form.exports").bounding_box()
     assert box is not None
-    width = page.viewport_size["width"] if page.viewport_size else 1440
+    size = browser_page.viewport_size
+    width = size["width"] if size else 1440
     return {"x": 0, "y": 0, "width": width, "height": box["y"] + box["height"] + 24}
