@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.test_browser import chromium, delivery, log_in, page  # noqa: F401 - fixtures
 
@@ -38,7 +38,7 @@ def test_a_client_downloads_campaign_totals_as_csv(
     page.screenshot(path=str(SCREENSHOTS / "dashboard-exports-phone.png"), clip=_header(page))
 
 
-def _header(browser_page: Page) -> dict[str, float]:
+def _header(browser_page: Page) -> FloatRect:
     """The page's top down to the end of the export form."""
     box = browser_page.locator("form.exports").bounding_box()
     assert box is not None
