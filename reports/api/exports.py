@@ -2,8 +2,10 @@
 
 Scoped like every dashboard read (``MetricsReadView``: client users get their own client, a
 ``client_id`` they may not see is a 404 before anything else), and each export leaves an audit
-entry. The queries are a fixed few whatever the number of rows: the CSV streams from a
-server-side cursor, the XLSX is written row by row to a temporary file.
+entry. ``grain`` says what one row is (``reports.export_sql``), and the row count that decides
+between the file and a queued job (202) is counted at that grain. The queries do not grow with
+the rows: the CSV is PostgreSQL's ``COPY`` streamed as it comes and the XLSX reads server-side
+cursors (one statement per day at the detail grain), written row by row to a temporary file.
 """
 
 from __future__ import annotations
