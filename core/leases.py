@@ -127,3 +127,41 @@ def held(kind: str, object_id: int) -> Iterator[None]:
         yield
     finally:
         release(kind, object_id)
+
+
+# A job queued for a worker is leased to the queue until a worker takes it over (``take``): the
+# holder names the queued task, so the sweeper can tell a task that is waiting from one the
+# broker lost (``operations.sweeper``).
+QUEUED = "queued task"
+
+
+def take_queued(kind: str, object_id: int) -> None:
+    """Lease job ``kind`` #``object_id`` to the task queue from the moment it is queued (the
+    task's id is added by ``queued_as`` once the broker accepted it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO core_lease (kind, object_id, holder, taken_at, heartbeat_at)
+            VALUES (%s, %s, %s, now(), now())
+            ON CONFLICT (kind, object_id) DO NOTHING
+            """,
+            [kind, object_id, QUEUED],
+        )
+
+
+def queued_as(kind: str, object_id: int, task_id: str) -> None:
+    """The broker accepted the job's task ``task_id`` (a worker that already took the job over,
+    as the synchronous cluster of the tests does, keeps its lease)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_lease SET holder = %s WHERE kind = %s AND object_id = %s AND holder = %s",
+            [f"{QUEUED} {task_id}", kind, object_id, QUEUED],
+        )
+
+
+def queued_task_id(holder_name: str) -> str | None:
+    """The task id of a lease held by the queue ("" when the broker never accepted it); None for
+    a lease held by a process."""
+    if not holder_name.startswith(QUEUED):
+        return None
+    return holder_name[len(QUEUED) :].strip()

@@ -21,6 +21,7 @@ from accounts.models import AuditAction
 from campaigns.models import Source
 from clients.models import Client
 from clients.scoped_api import ScopedAPIView
+from core import leases
 from core.api import examples as ex
 from core.api.pagination import PageNumberPagination
 from core.api.params import apply_filters, optional_date
@@ -191,7 +192,7 @@ class IngestionLogRerunView(ScopedAPIView):
                     "report_request_id": new.pk,
                     "state": new.state,
                     "status_url": request.build_absolute_uri(
-                        reverse("api:ingestion-logs") + f"?client_id={run.client_id}&source=vibe"
+                        reverse("api:vibe-report-request", args=[new.pk])
                     ),
                 },
                 status=status.HTTP_202_ACCEPTED,
@@ -263,6 +264,7 @@ class IngestionTriggerView(ScopedAPIView):
             day.isoformat(),
             RunTrigger.MANUAL,
             run.pk,
+            lease=(leases.INGESTION_RUN, run.pk),
         )
         run.refresh_from_db()
         return Response(IngestionRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
@@ -289,6 +291,9 @@ class IngestionTriggerView(ScopedAPIView):
             {
                 "report_request_id": report.pk,
                 "state": report.state,
+                "status_url": self.request.build_absolute_uri(
+                    reverse("api:vibe-report-request", args=[report.pk])
+                ),
                 "client_id": client.pk,
                 "start_date": report.start_date,
                 "end_date": report.end_date,

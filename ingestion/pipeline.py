@@ -72,7 +72,8 @@ def start_run(
     lease: bool = True,
 ) -> IngestionRun:
     """The committed status row of a run that is about to happen, leased to this process (unless
-    ``lease`` is false: a run queued for a worker, which takes the lease when it starts)."""
+    ``lease`` is false: a run queued for a worker, leased to the queue until the worker takes the
+    lease over, so a task the broker loses leaves a run the sweeper fails)."""
     run = IngestionRun.objects.create(
         client=client,
         source=source,
@@ -85,6 +86,8 @@ def start_run(
     )
     if lease:
         leases.take(leases.INGESTION_RUN, run.pk)
+    else:
+        leases.take_queued(leases.INGESTION_RUN, run.pk)
     return run
 
 

@@ -15,6 +15,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction, User
 from campaigns.models import Source
 from clients.models import Client
+from core import leases
 from ingestion.files import read_limited
 from ingestion.models.runs import IngestionRun, ResolutionStatus, RunTrigger
 from ingestion.pipeline import run_ingestion, start_run
@@ -126,7 +127,13 @@ def ingestion_run_rerun_queue(
         rerun_of=run,
         lease=False,
     )
-    queue("ingestion.tasks.rerun", run.pk, by.pk if by else None, new.pk)
+    queue(
+        "ingestion.tasks.rerun",
+        run.pk,
+        by.pk if by else None,
+        new.pk,
+        lease=(leases.INGESTION_RUN, new.pk),
+    )
     return new
 
 

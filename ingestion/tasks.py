@@ -11,14 +11,23 @@ from django_q.tasks import async_task
 
 from accounts.models import User
 from clients.models import Client, ClientStatus
+from core import leases
 from ingestion.backfill import backfill_run
 from ingestion.models.runs import IngestionRun, RunTrigger
 from ingestion.sources.surfside.services import surfside_ingest_day
 
 
-def queue(func: str, *args: object, **kwargs: object) -> None:
-    """Queue ``func`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: async_task(func, *args, **kwargs))
+def queue(func: str, *args: object, lease: tuple[str, int] | None = None, **kwargs: object) -> None:
+    """Queue ``func`` once the current transaction commits (at once outside one). ``lease``:
+    the (kind, id) of the job leased to the queue (``core.leases.take_queued``), told the task's
+    id so the sweeper can check the broker still holds it."""
+
+    def send() -> None:
+        task_id = async_task(func, *args, **kwargs)
+        if lease is not None:
+            leases.queued_as(*lease, task_id=str(task_id))
+
+    transaction.on_commit(send)
 
 
 def surfside_daily(day: str | None = None) -> int:

@@ -11,6 +11,7 @@ locked with ``SKIP LOCKED`` so two sweepers on two hosts never handle the same o
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django_q.models import OrmQ
 
 from core import leases
+from core.models import Lease
 from ingestion.alerts import alert_for_run
 from ingestion.models.backfill import BackfillJob, BackfillStatus
 from ingestion.models.runs import IngestionRun, RunStatus
@@ -34,7 +37,8 @@ logger = logging.getLogger(__name__)
 _DEAD_SQL = """
     SELECT lease.id, lease.kind, lease.object_id, lease.holder
     FROM core_lease AS lease
-    WHERE lease.heartbeat_at < now() - make_interval(secs => %(timeout)s)
+    WHERE (lease.heartbeat_at < now() - make_interval(secs => %(timeout)s)
+           AND lease.holder NOT LIKE 'queued task%%')
        OR (lease.backend_pid IS NOT NULL
            AND lease.heartbeat_at < now() - make_interval(secs => %(grace)s)
            AND NOT EXISTS (
@@ -54,8 +58,47 @@ class Swept:
     holder: str
 
 
+# Leases held by the task queue (a job queued for a worker), oldest first: whether each task is
+# still waiting is asked of the broker (``_task_lost``).
+_QUEUED_SQL = """
+    SELECT lease.id, lease.kind, lease.object_id, lease.holder,
+           lease.heartbeat_at < now() - make_interval(secs => %(timeout)s) AS stale
+    FROM core_lease AS lease
+    WHERE lease.holder LIKE 'queued task%%'
+      AND lease.heartbeat_at < now() - make_interval(secs => %(grace)s)
+    ORDER BY lease.id
+    FOR UPDATE OF lease SKIP LOCKED
+"""
+
+
 def stopped(holder: str) -> str:
+    task_id = leases.queued_task_id(holder)
+    if task_id is not None:
+        return (
+            f"its queued task ({task_id or 'never accepted by the broker'}) was lost before a "
+            "worker started it"
+        )
     return f"the process running it stopped (worker killed or restarted; it ran on {holder})"
+
+
+def _task_lost(task_id: str, *, stale: bool) -> bool:
+    """Whether the broker lost a queued task: with the ORM broker, no queued entry carries it
+    any more (a running task keeps its entry until done; a worker that starts the job takes
+    its lease over first); with another broker, the lease outlived ``Q_CLUSTER["retry"]``. A
+    task the broker never accepted is lost once stale."""
+    if not task_id:
+        return stale
+    if "orm" not in settings.Q_CLUSTER:
+        return stale and _older_than_retry(task_id)
+    return not any(entry.task_id() == task_id for entry in OrmQ.objects.all())
+
+
+def _older_than_retry(task_id: str) -> bool:
+    retry = float(settings.Q_CLUSTER.get("retry", settings.LEASE_TIMEOUT_SECONDS))
+    return Lease.objects.filter(
+        holder=f"{leases.QUEUED} {task_id}",
+        heartbeat_at__lt=timezone.now() - dt.timedelta(seconds=retry),
+    ).exists()
 
 
 def _fail_run(run_id: int, holder: str) -> None:
@@ -141,6 +184,36 @@ HANDLERS: dict[str, Callable[[int, str], None]] = {
 
 def sweep_dead_leases() -> list[Swept]:
     """Handle every dead lease once; returns what was swept."""
+    swept = _sweep_dead_processes()
+    swept += _sweep_lost_tasks()
+    for item in swept:
+        logger.warning(
+            "swept dead lease: %s #%s held by %s", item.kind, item.object_id, item.holder
+        )
+    return swept
+
+
+def _sweep_lost_tasks() -> list[Swept]:
+    """Jobs leased to the queue whose task the broker lost: failed like a dead process's."""
+    swept: list[Swept] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _QUEUED_SQL,
+            {"timeout": settings.LEASE_TIMEOUT_SECONDS, "grace": settings.LEASE_HEARTBEAT_SECONDS},
+        )
+        for lease_id, kind, object_id, holder, stale in cursor.fetchall():
+            task_id = leases.queued_task_id(holder) or ""
+            if not _task_lost(task_id, stale=stale):
+                continue
+            handler = HANDLERS.get(kind)
+            if handler is not None:
+                handler(object_id, holder)
+            cursor.execute("DELETE FROM core_lease WHERE id = %s", [lease_id])
+            swept.append(Swept(kind=kind, object_id=object_id, holder=holder))
+    return swept
+
+
+def _sweep_dead_processes() -> list[Swept]:
     swept: list[Swept] = []
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -159,7 +232,6 @@ def sweep_dead_leases() -> list[Swept]:
             if handler is not None:
                 handler(object_id, holder)
             cursor.execute("DELETE FROM core_lease WHERE id = %s", [lease_id])
-        logger.warning("swept dead lease: %s #%s held by %s", kind, object_id, holder)
         swept.append(Swept(kind=kind, object_id=object_id, holder=holder))
 
 

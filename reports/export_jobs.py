@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
-from collections.abc import Iterator
-from typing import IO
 
 from django.core.files import File
 from django.db import transaction
@@ -21,7 +18,6 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from accounts.models import User
-from clients.models import Client
 from core import leases
 from metrics.periods import DateRange
 from reports.models import ExportJob, ExportStatus
@@ -40,6 +36,8 @@ def export_job_create(
     date_range: DateRange,
     source: str | None,
     file_name: str,
+    grain: str = "creative_day",
+    chart: str = "",
 ) -> ExportJob:
     job = ExportJob.objects.create(
         requested_by=by,
@@ -49,6 +47,8 @@ def export_job_create(
         end_date=date_range.end,
         source=source or "",
         file_name=file_name,
+        grain=grain,
+        chart=chart,
     )
     job_id = job.pk
     transaction.on_commit(
@@ -83,14 +83,9 @@ def export_job_build(job_id: int) -> str:
 
 
 def _build(job: ExportJob) -> None:
-    from reports.export_files import export_job_file  # it builds with csv_file, from here
-    from reports.selectors import export_rows_queryset
+    from reports.export_files import export_job_file, job_query  # they import this module
 
-    rows = export_rows_queryset(
-        clients=Client.objects.filter(pk__in=job.client_ids),
-        date_range=DateRange(job.start_date, job.end_date),
-        source=job.source or None,
-    ).count()
+    rows = job_query(job).count()
     built = export_job_file(job)
     with built:
         job.file.save(job.file_name, File(built), save=False)
@@ -100,15 +95,6 @@ def _build(job: ExportJob) -> None:
     job.finished_at = now
     job.expires_at = now + EXPORT_LIFETIME
     job.save(update_fields=["file", "rows", "status", "finished_at", "expires_at", "updated_at"])
-
-
-def csv_file(lines: Iterator[str]) -> IO[bytes]:
-    """CSV lines into a temporary file, rewound."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-    for line in lines:
-        output.write(line.encode())
-    output.seek(0)
-    return output
 
 
 def export_jobs_purge_expired(now: dt.datetime | None = None) -> int:

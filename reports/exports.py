@@ -6,10 +6,9 @@ Names come from clients' files and uploads, so every text cell goes through ``co
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
@@ -20,39 +19,24 @@ from openpyxl.utils import get_column_letter
 
 from core.cells import defuse
 
-# Excel's last row, header included.
+# Excel's last row, header included: a sheet holds this many rows; more are split across sheets.
 XLSX_MAX_ROWS = 1_048_576
+# An XLSX export holds at most this many sheets of rows; a larger one is refused (CSV, a coarser
+# grain or a shorter range).
+XLSX_MAX_SHEETS = 5
+TOTALS_SHEET = "Totals"
+
+
+def xlsx_max_rows() -> int:
+    """The most data rows an XLSX export holds (read at call time: tests lower the limits)."""
+    return XLSX_MAX_SHEETS * (XLSX_MAX_ROWS - 1)
+
 
 Cell = str | int | Decimal | dt.date | None
 
 
 def _safe(value: Cell) -> Cell:
     return defuse(value) if isinstance(value, str) else value
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns what it was given, so ``csv.writer`` produces
-    one line at a time for a streaming response instead of writing to a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(headers: Iterable[str], rows: Iterable[tuple[Cell, ...]]) -> Iterator[str]:
-    """The CSV file line by line: a byte order mark (so Excel reads UTF-8), the header, then one
-    line per row. Only the row being written is held in memory."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([defuse(header) for header in headers])
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
-def _csv_value(value: Cell) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return _safe(value)
 
 
 # Number formats by column kind; the cells keep full precision, the formats round for display
@@ -80,7 +64,9 @@ def xlsx_file(
     """The rows as an XLSX workbook in a temporary file (rewound, ready to stream).
 
     openpyxl's write-only mode writes rows to disk as they come, so memory stays flat whatever
-    the number of rows. ``kinds`` names each column's number format (text when absent from
+    the number of rows. More rows than a sheet holds continue on "Data 2", "Data 3"... (the first
+    sheet is then "Data 1") and the totals row gets a "Totals" sheet.
+    ``kinds`` names each column's number format (text when absent from
     ``NUMBER_FORMATS``). The header row is bold, frozen and carries an autofilter; ``totals``
     is a bold last row; ``first_sheet`` (title, headers, rows of (value, kind) cells) comes
     before the rows' sheet.
@@ -96,22 +82,41 @@ def xlsx_file(
         summary.append([_xlsx_cell(summary, header, "text", bold) for header in first_headers])
         for first_row in first_rows:
             summary.append([_xlsx_cell(summary, value, kind) for value, kind in first_row])
-    sheet = workbook.create_sheet(defuse(sheet_title)[:31])
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([_xlsx_cell(sheet, header, "text", bold) for header in headers])
+
+    def data_sheet(title: str) -> Any:
+        sheet = workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.append([_xlsx_cell(sheet, header, "text", bold) for header in headers])
+        return sheet
+
+    def close(sheet: Any, count: int) -> None:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count}"
+
+    # Rows beyond a sheet's capacity (XLSX_MAX_ROWS, header included) go on to "Data 2", ...;
+    # the first sheet is then renamed "Data 1" and the totals get a sheet of their own.
+    sheets = [data_sheet(defuse(sheet_title)[:31])]
     count = 1
     for row in rows:
-        sheet.append(
-            [_xlsx_cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)]
+        if count >= XLSX_MAX_ROWS:
+            close(sheets[-1], count)
+            if len(sheets) == 1:
+                sheets[0].title = "Data 1"
+            sheets.append(data_sheet(f"Data {len(sheets) + 1}"))
+            count = 1
+        sheets[-1].append(
+            [_xlsx_cell(sheets[-1], value, kind) for value, kind in zip(row, kinds, strict=True)]
         )
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count}"
+    close(sheets[-1], count)
     if totals is not None:
-        sheet.append(
+        target = sheets[-1]
+        if len(sheets) > 1 or count >= XLSX_MAX_ROWS:
+            target = data_sheet(TOTALS_SHEET)
+        target.append(
             [
-                _xlsx_cell(sheet, value, kind, bold)
+                _xlsx_cell(target, value, kind, bold)
                 for value, kind in zip(totals, kinds, strict=True)
             ]
         )

@@ -197,6 +197,10 @@ class ExportJob(TimestampedModel):
     end_date = models.DateField()
     source = models.CharField(max_length=16, blank=True)
     file_name = models.CharField(max_length=255, help_text="The name the download is given.")
+    grain = models.CharField(
+        max_length=16, default="creative_day", help_text="What one row is (CSV and XLSX)."
+    )
+    chart = models.CharField(max_length=64, blank=True, help_text="PDF: the chart's measures.")
     status = models.CharField(
         max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

@@ -8,7 +8,6 @@ number of set-based queries, whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -295,10 +294,6 @@ def export_columns(*, with_cost: bool) -> tuple[ExportColumn, ...]:
     )
 
 
-# Rows fetched from the database at a time while an export streams.
-EXPORT_CHUNK_ROWS = 2000
-
-
 def export_rows_queryset(
     *, clients: QuerySet[Client], date_range: DateRange, source: str | None = None
 ) -> QuerySet[DailyMetric]:
@@ -307,34 +302,6 @@ def export_rows_queryset(
     )
     # Spend is derived (SPEC 4): priced here from the rate in effect on each row's day.
     return with_row_measures(rows.filter(source=source) if source else rows)
-
-
-def export_rows(
-    *,
-    clients: QuerySet[Client],
-    date_range: DateRange,
-    columns: tuple[ExportColumn, ...],
-    source: str | None = None,
-) -> Iterator[tuple[Any, ...]]:
-    """One tuple per day x campaign x strategy x placement x creative (the stored grain), values
-    in ``columns`` order (see ``export_columns``), read from a server-side cursor in chunks: an
-    export of any size never holds more than a chunk in memory."""
-    rows = export_rows_queryset(clients=clients, date_range=date_range, source=source)
-    return (
-        rows.order_by(
-            "date",
-            "client__name",
-            "source",
-            "campaign__name",
-            "strategy__name",
-            "placement__name",
-            "creative__name",
-            "creative__size",
-            "id",
-        )
-        .values_list(*(column.path for column in columns))
-        .iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    )
 
 
 def summaries_of(*, clients: QuerySet[Client], period_type: str) -> QuerySet[Summary]:

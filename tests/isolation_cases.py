@@ -212,6 +212,12 @@ CASES = [
         writes=True,
     ),
     Case("api/v1/admin/backfill/<str:job_pk>", "get", "/api/v1/admin/backfill/{job}", owner=403),
+    Case(
+        "api/v1/admin/vibe-report-requests/<int:request_pk>",
+        "get",
+        "/api/v1/admin/vibe-report-requests/{vibe_request}",
+        owner=403,
+    ),
     Case("api/v1/admin/audit-logs", "get", "/api/v1/admin/audit-logs", owner=403, outsider=403),
     # The dashboard read API: client A's data asked for by client_id, by object id or by parent.
     *[

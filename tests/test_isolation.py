@@ -15,7 +15,7 @@ from django.utils import timezone
 from annotations.tests.factories import AnnotationFactory
 from campaigns.tests.factories import CreativeFactory
 from core.api.views import PublicAPIView
-from ingestion.models import BackfillJob, FacebookUpload, IngestionRun
+from ingestion.models import BackfillJob, FacebookUpload, IngestionRun, VibeReportRequest
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import DailyMetricFactory
 from pacing.tests.factories import InsertionOrderFactory
@@ -78,7 +78,11 @@ def world(user_a, user_b, admin_user):
     )
     export.file.save("acme.csv", ContentFile(b"Date\r\n"), save=False)
     export.save()
+    vibe_request = VibeReportRequest.objects.create(
+        client=user_a.client, start_date=day, end_date=day
+    )
     return {
+        "vibe_request": vibe_request.pk,
         "order": order.pk,
         "a": user_a.client_id,
         "b": user_b.client_id,

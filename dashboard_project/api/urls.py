@@ -47,6 +47,11 @@ urlpatterns = [
         "clients/<str:client_pk>/users", clients_api.ClientUsersView.as_view(), name="client-users"
     ),
     path(
+        "admin/vibe-report-requests/<int:request_pk>",
+        vibe_api.VibeReportRequestView.as_view(),
+        name="vibe-report-request",
+    ),
+    path(
         "clients/<str:client_pk>/connections/vibe",
         vibe_api.VibeConnectionView.as_view(),
         name="client-connection-vibe",

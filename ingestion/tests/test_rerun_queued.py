@@ -65,3 +65,33 @@ def test_a_run_whose_input_is_not_kept_is_refused_at_once(api, admin_user, clien
     assert response.status_code == 400
     assert "cannot be re-run: its input is not kept" in str(response.json())
     assert IngestionRun.objects.count() == 1
+
+
+def test_the_vibe_rerun_has_a_status_url_the_requester_can_follow(
+    api, admin_user, user_a, client_a, django_capture_on_commit_callbacks
+):
+    run = IngestionRunFactory(
+        client=client_a, source="vibe", requested_date=DAY, status=RunStatus.FAILED
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        body = api(admin_user).post(f"/api/v1/admin/ingestion-logs/{run.pk}/rerun").json()
+    report = VibeReportRequest.objects.get()
+    status_url = f"http://testserver/api/v1/admin/vibe-report-requests/{report.pk}"
+    assert body["status_url"] == status_url
+    waiting = api(admin_user).get(status_url).json()
+    assert {key: waiting[key] for key in ("id", "client_id", "state", "trigger", "run_id")} == {
+        "id": report.pk,
+        "client_id": client_a.pk,
+        "state": "requested",
+        "trigger": "rerun",
+        "run_id": None,
+    }
+    assert (waiting["start_date"], waiting["end_date"]) == (DAY.isoformat(), DAY.isoformat())
+    # Once the task cluster loaded the report, the status names the run it produced.
+    loaded = IngestionRunFactory(client=client_a, source="vibe", requested_date=DAY)
+    VibeReportRequest.objects.filter(pk=report.pk).update(state="loaded", run=loaded)
+    done = api(admin_user).get(status_url).json()
+    assert (done["state"], done["run_id"]) == ("loaded", loaded.pk)
+    # Admins only; a client user learns nothing.
+    assert api(user_a).get(status_url).status_code in (403, 404)
+    assert api(admin_user).get(f"{status_url}0").status_code == 404

@@ -232,8 +232,16 @@ def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
         f"/dashboard/?start_date={start}&end_date={end}&source=surfside&ordering=name"
     ).content.decode()
     query = f"start_date={start}&amp;end_date={end}&amp;source=surfside"
+    # CSV and Excel: a form with the slice on screen and the grain to pick.
+    for name, value in (("start_date", start), ("end_date", end), ("source", "surfside")):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    assert (
+        '<select name="grain"><option value="creative_day">Creative by day</option>'
+        '<option value="campaign_day">Campaign by day</option>'
+        '<option value="campaign">Campaign totals</option></select>'
+    ) in html
     for name in ("csv", "xlsx"):
-        assert f'href="/api/v1/exports/{name}?{query}"' in html
+        assert f'formaction="/api/v1/exports/{name}" data-export="{name}"' in html
     # The PDF draws the chart on screen.
     assert f'href="/api/v1/exports/pdf?{query}&amp;chart=impressions%2Cconversions"' in html
     # The session of the page is enough for the API.
@@ -241,6 +249,10 @@ def test_export_buttons_download_what_is_on_screen(user_a, client_a, tree):
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert b"Spring Sale" in body and b"Beach Days" not in body and b"Borealis" not in body
+    # What the form sends with a grain picked.
+    response = browser.get(f"/api/v1/exports/csv?{query.replace('&amp;', '&')}&grain=campaign")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.decode("utf-8-sig").splitlines()[0].startswith("Client,Source,Campaign,Impr")
 
 
 def test_the_chosen_chart_measures_survive_a_change_of_range(user_a, tree):

@@ -28,6 +28,7 @@ from portal.tables import performance_table
 from portal.trend import daily_totals, trend
 from portal.views.base import ReportPageMixin
 from reports.charts import chart_choices, chart_measures, gap_days
+from reports.export_sql import Grain
 
 
 @login_required
@@ -35,30 +36,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF report"))
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"))
 
 
-def export_links(
-    filters: ReportFilters, chart: tuple[str, ...] | None = None
-) -> list[dict[str, str]]:
-    """The export API's files for the slice on screen (its range, source and client, and for
-    the PDF the chart's measures): the session of the page authenticates the download."""
-    query = urlencode(
-        {
-            key: value
-            for key, value in filters.params().items()
-            if key in ("start_date", "end_date", "source", "client_id")
-        }
-    )
-    chart_query = f"&{urlencode({'chart': ','.join(chart)})}" if chart else ""
-    return [
-        {
-            "label": label,
-            "format": name,
-            "url": f"/api/v1/exports/{name}?{query}{chart_query if name == 'pdf' else ''}",
-        }
-        for name, label in EXPORT_FORMATS
-    ]
+def export_links(filters: ReportFilters, chart: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The export form for the slice on screen: its range, source and client as hidden fields,
+    the grain to pick (CSV and Excel), and the PDF with the chart's measures. The session of the
+    page authenticates the download."""
+    scope = {
+        key: value
+        for key, value in filters.params().items()
+        if key in ("start_date", "end_date", "source", "client_id")
+    }
+    pdf_query = urlencode({**scope, **({"chart": ",".join(chart)} if chart else {})})
+    return {
+        "scope": list(scope.items()),
+        "grains": [(grain.value, grain.label) for grain in Grain],
+        "formats": [
+            {"format": name, "label": label, "action": f"/api/v1/exports/{name}"}
+            for name, label in EXPORT_FORMATS
+        ],
+        "pdf_url": f"/api/v1/exports/pdf?{pdf_query}",
+    }
 
 
 def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:

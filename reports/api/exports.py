@@ -2,55 +2,51 @@
 
 Scoped like every dashboard read (``MetricsReadView``: client users get their own client, a
 ``client_id`` they may not see is a 404 before anything else), and each export leaves an audit
-entry. The queries are a fixed few whatever the number of rows: the CSV streams from a
-server-side cursor, the XLSX is written row by row to a temporary file.
+entry. ``grain`` says what one row is (``reports.export_sql``), and the row count that decides
+between the file and a queued job (202) is counted at that grain. The queries do not grow with
+the rows: the CSV is PostgreSQL's ``COPY`` streamed as it comes and the XLSX reads server-side
+cursors (one statement per day at the detail grain), written row by row to a temporary file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
-from annotations.selectors import chart_annotations
-from campaigns.models import Source
-from clients.scoped_api import ScopedAPIView
 from metrics.periods import DateRange
 from metrics.visibility import sees_cost
-from pacing.panel import pacing_panel
+from reports import exports as sheets
 from reports.api.base import MetricsReadView
-from reports.api.params import DashboardParams
-from reports.charts import CHARTABLE, DEFAULT_CHART, chart_measures
-from reports.export_files import xlsx_export_file
-from reports.export_jobs import export_job_create
-from reports.exports import XLSX_MAX_ROWS, csv_lines
-from reports.models import ExportJob, ExportStatus
-from reports.pdf import report_pdf, report_pdf_name
-from reports.selectors import (
-    ExportColumn,
-    export_columns,
-    export_rows,
-    export_rows_queryset,
-    report_figures,
+from reports.api.export_jobs import (  # noqa: F401 - the URLs find them here
+    CSV_EXAMPLE,
+    CSV_TYPE,
+    PDF_TYPE,
+    XLSX_TYPE,
+    CsvRenderer,
+    ExportJobDownloadView,
+    ExportJobView,
+    PdfRenderer,
+    XlsxRenderer,
+    status_url,
 )
-
-CSV_TYPE = "text/csv"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_TYPE = "application/pdf"
+from reports.api.params import DashboardParams
+from reports.charts import CHARTABLE, DEFAULT_CHART
+from reports.export_files import csv_export_chunks, pdf_export_file, xlsx_export_file
+from reports.export_jobs import export_job_create
+from reports.export_sql import DEFAULT_GRAIN, ExportQuery, Grain
+from reports.pdf import report_pdf_name
+from reports.selectors import ExportColumn, export_columns
 
 _SCOPE_NOTE = (
     "Client users always get their own client; admins get every client, or the one named by "
@@ -59,24 +55,33 @@ _SCOPE_NOTE = (
     "month whose detail retention has archived (13 months are kept) is a 400 that says so. "
     "Every export is recorded in the audit log."
 )
+_GRAINS_TEXT = "; ".join(f"{grain.value}: {grain.description}" for grain in Grain)
 _ROWS_NOTE = (
-    "One row per day x campaign x strategy x placement x creative, with the client and source and "
+    f"The grain parameter says what one row is ({_GRAINS_TEXT}; default {DEFAULT_GRAIN.value}); "
+    "each row has the client, source and names of its grain and "
     "every measure: impressions, clicks, conversions, revenue, spend (billed at the client's "
-    "CPM), CTR %, CPC, CPA and ROAS %. Agency admins also get what the source charged, in a "
+    "CPM), CTR %, CPC, CPA and ROAS % (of the row's sums). Agency admins also get what the "
+    "source charged, in a "
     "column headed as the agency's cost (empty when the source reports none). Text cells that "
     "a spreadsheet would run as a formula (starting with =, +, -, "
     "@, TAB or CR) are prefixed with an apostrophe; control characters become spaces."
 )
-CSV_EXAMPLE = (
-    "Date,Client,Source,Campaign,Strategy,Placement,Creative,Creative size,Impressions,Clicks,"
-    "Conversions,Revenue,Spend,CTR %,CPC,CPA,ROAS %\r\n"
-    "2025-10-01,Acme Foods,surfside,Fall Sale,Retargeting,Homepage,Banner A,300x250,270000,600,"
-    "30,4500.000000,4050.000000,0.222222,6.750000,135.000000,111.111111\r\n"
-)
 
 
 class ExportParams(DashboardParams):
-    """The range and scope of an export (``source`` narrows it to one source)."""
+    """The range and scope of an export (``source`` narrows it to one source), and its grain."""
+
+    grain = serializers.ChoiceField(
+        choices=[grain.value for grain in Grain],
+        required=False,
+        default=DEFAULT_GRAIN.value,
+        help_text=f"CSV and XLSX: what one row is. {_GRAINS_TEXT}. Default: {DEFAULT_GRAIN.value}.",
+        error_messages={
+            "invalid_choice": (
+                f'"{{input}}" is not a grain; use one of {", ".join(Grain)} ({_GRAINS_TEXT}).'
+            )
+        },
+    )
 
     detail = True  # creative x day rows: not before the months retention archived
 
@@ -90,35 +95,11 @@ class ExportParams(DashboardParams):
     )
 
 
-class FileRenderer(BaseRenderer):
-    """Lets a client ask for the file's type in ``Accept``; errors are still JSON."""
-
-    charset = None
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        return JSONRenderer().render(data)
-
-
-class CsvRenderer(FileRenderer):
-    media_type = CSV_TYPE
-    format = "csv"
-
-
-class XlsxRenderer(FileRenderer):
-    media_type = XLSX_TYPE
-    format = "xlsx"
-
-
-class PdfRenderer(FileRenderer):
-    media_type = PDF_TYPE
-    format = "pdf"
+_QUEUE_NOTE = (
+    "Up to EXPORT_INLINE_MAX_ROWS rows (default 200,000, counted at the grain asked for) the "
+    "file is the response; a larger export is queued: 202 with status_url, whose GET gives "
+    "download_url once a worker built the file (downloadable for a day)."
+)
 
 
 class ExportView(MetricsReadView):
@@ -144,24 +125,28 @@ class ExportView(MetricsReadView):
         return list(self.clients.order_by("name").values_list("pk", "slug", "name"))
 
     @cached_property
+    def query(self) -> ExportQuery:
+        """What the export holds. A PDF reads the detail rows whatever the grain."""
+        grain = Grain(self.params["grain"]) if self.export_format != "pdf" else DEFAULT_GRAIN
+        return ExportQuery(
+            client_ids=tuple(pk for pk, _, _ in self.client_names),
+            date_range=self.date_range,
+            source=self.source,
+            grain=grain,
+        )
+
+    @cached_property
     def columns(self) -> tuple[ExportColumn, ...]:
         """The export's columns: the agency's cost only for admins (``metrics.visibility``)."""
         return export_columns(with_cost=sees_cost(self.user))
-
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        return export_rows(
-            clients=self.clients,
-            date_range=self.date_range,
-            columns=self.columns,
-            source=self.source,
-        )
 
     def file_name(self, extension: str) -> str:
         names = self.client_names
         stem = names[0][1] if len(names) == 1 else "all-clients"
         source = f"-{self.source}" if self.source else ""
+        grain = "" if self.query.grain is DEFAULT_GRAIN else f"-{self.query.grain.value}"
         return (
-            f"metrics-{stem}{source}-{self.date_range.start.isoformat()}-"
+            f"metrics-{stem}{source}{grain}-{self.date_range.start.isoformat()}-"
             f"{self.date_range.end.isoformat()}.{extension}"
         )
 
@@ -171,10 +156,7 @@ class ExportView(MetricsReadView):
         counted only up to the limit)."""
         limit = settings.EXPORT_INLINE_MAX_ROWS
         if count is None:
-            rows = export_rows_queryset(
-                clients=self.clients, date_range=self.date_range, source=self.source
-            )
-            count = rows.order_by()[: limit + 1].count()
+            count = self.query.count(limit + 1)
         if count <= limit:
             return None
         self.audit()
@@ -184,13 +166,21 @@ class ExportView(MetricsReadView):
             client_ids=[pk for pk, _, _ in self.client_names],
             date_range=self.date_range,
             source=self.source,
-            file_name=self.file_name(self.export_format),
+            file_name=self.pdf_name()
+            if self.export_format == "pdf"
+            else self.file_name(self.export_format),
+            grain=self.query.grain.value,
+            chart=self.params.get("chart") or "",
         )
         return Response(
-            {"id": job.pk, "status": job.status, "status_url": _status_url(self.request, job)},
+            {"id": job.pk, "status": job.status, "status_url": status_url(self.request, job)},
             status=status.HTTP_202_ACCEPTED,
             content_type="application/json",
         )
+
+    def pdf_name(self) -> str:
+        names = self.client_names
+        return report_pdf_name(names[0][1] if len(names) == 1 else "all-clients", self.date_range)
 
     def audit(self) -> None:
         audit_record(
@@ -204,6 +194,7 @@ class ExportView(MetricsReadView):
                 "end_date": self.date_range.end.isoformat(),
                 "client_ids": [pk for pk, _, _ in self.client_names],
                 "source": self.source or "all",
+                "grain": self.query.grain.value,
             },
         )
 
@@ -231,18 +222,18 @@ class CsvExportView(ExportView):
 
     @_file_schema(
         CSV_TYPE,
-        f"The daily metrics of the range as CSV (UTF-8 with a byte order mark), streamed. "
-        f"{_ROWS_NOTE} Numbers keep their stored precision (6 decimal places).",
+        f"The metrics of the range as CSV (UTF-8 with a byte order mark, lines ending in LF), "
+        f"streamed from the database. {_ROWS_NOTE} Raw values at full precision (6 decimal "
+        f"places), no totals row. {_QUEUE_NOTE}",
         OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True),
     )
     def get(self, request: Request) -> StreamingHttpResponse | Response:
         queued = self.queued_if_large()
         if queued is not None:
             return queued
-        rows = self.rows()
         self.audit()
         response = StreamingHttpResponse(
-            csv_lines([column.heading for column in self.columns], rows),
+            csv_export_chunks(query=self.query, columns=self.columns),
             content_type=f"{CSV_TYPE}; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
@@ -259,8 +250,11 @@ class XlsxExportView(ExportView):
         XLSX_TYPE,
         f"The daily metrics of the range as an Excel workbook (one sheet, header row frozen; "
         f"dates as dates, counts with thousands separators, money with 2 decimals shown and "
-        f"full precision kept). {_ROWS_NOTE} A range with more rows than a sheet holds "
-        f"({XLSX_MAX_ROWS - 1:,}) is a 400: export CSV or a shorter range.",
+        f"full precision kept; CTV's clicks, CTR and CPC as n/a), a Summary sheet with the "
+        f"KPIs and a totals row. {_ROWS_NOTE} More rows than a sheet holds "
+        f"({sheets.XLSX_MAX_ROWS - 1:,}) continue on sheets named Data 1, Data 2..., with the "
+        f"totals on a Totals sheet; more than {sheets.XLSX_MAX_SHEETS} such sheets is a 400: "
+        f"export CSV, a coarser grain or a shorter range. {_QUEUE_NOTE}",
         OpenApiExample(
             "XLSX",
             value="(binary XLSX workbook)",
@@ -269,25 +263,20 @@ class XlsxExportView(ExportView):
         ),
     )
     def get(self, request: Request) -> FileResponse | Response:
-        rows = export_rows_queryset(
-            clients=self.clients, date_range=self.date_range, source=self.source
-        )
-        count = rows.count()
-        if count >= XLSX_MAX_ROWS:
+        most = sheets.xlsx_max_rows()
+        count = self.query.count(most + 1)
+        if count > most:
             raise serializers.ValidationError(
-                f"The range holds {count:,} rows; a spreadsheet holds at most "
-                f"{XLSX_MAX_ROWS - 1:,}. Export CSV, or a shorter range."
+                f"The range holds more than {most:,} rows at grain {self.query.grain.value}; an "
+                f"XLSX export holds at most {sheets.XLSX_MAX_SHEETS} sheets of "
+                f"{sheets.XLSX_MAX_ROWS - 1:,}. "
+                "Export CSV, a coarser grain (campaign_day or campaign), or a shorter range."
             )
-        queued = self.queued_if_large(count)
+        queued = self.queued_if_large(min(count, settings.EXPORT_INLINE_MAX_ROWS + 1))
         if queued is not None:
             return queued
         self.audit()
-        workbook = xlsx_export_file(
-            clients=self.clients,
-            date_range=self.date_range,
-            source=self.source,
-            columns=self.columns,
-        )
+        workbook = xlsx_export_file(query=self.query, columns=self.columns)
         return FileResponse(
             workbook, as_attachment=True, filename=self.file_name("xlsx"), content_type=XLSX_TYPE
         )
@@ -304,129 +293,20 @@ class PdfExportView(ExportView):
         "The range as a PDF report: the client and period, key figures against the previous "
         "period of equal length (CTR and ROAS in percentage points), a daily trend chart of "
         "impressions and spend, top campaigns by conversions and by revenue, top creatives, "
-        "underperforming creatives, and which sources' data is still missing.",
+        "underperforming creatives, and which sources' data is still missing. A range over "
+        "EXPORT_INLINE_MAX_ROWS detail rows is queued (202) like the other exports.",
         OpenApiExample(
             "PDF", value="(binary PDF document)", media_type=PDF_TYPE, response_only=True
         ),
     )
-    def get(self, request: Request) -> HttpResponse:
-        figures = report_figures(
-            clients=self.clients, date_range=self.date_range, source=self.source
-        )
-        names = self.client_names
-        client_name = names[0][2] if len(names) == 1 else f"All clients ({len(names)})"
+    def get(self, request: Request) -> HttpResponse | Response:
+        queued = self.queued_if_large()
+        if queued is not None:
+            return queued
         self.audit()
-        pdf = report_pdf(
-            figures=figures,
-            client_name=client_name,
-            title="Performance report",
-            source_label=Source(self.source).label if self.source else "",
-            chart=chart_measures(self.params.get("chart")),
-            pacing_rows=pacing_panel(
-                clients=self.clients, start=self.date_range.start, end=self.date_range.end
-            ),
-            annotations=chart_annotations(
-                clients=self.clients,
-                start=self.date_range.start,
-                end=self.date_range.end,
-                source=self.source,
-                internal=self.user.is_admin,
-                name_clients=len(names) > 1,
-            ),
+        pdf = pdf_export_file(
+            query=self.query, chart=self.params.get("chart"), internal=self.user.is_admin
         )
         response = HttpResponse(pdf, content_type=PDF_TYPE)
-        stem = names[0][1] if len(names) == 1 else "all-clients"
-        response["Content-Disposition"] = (
-            f'attachment; filename="{report_pdf_name(stem, self.date_range)}"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="{self.pdf_name()}"'
         return response
-
-
-def _status_url(request: Request, job: ExportJob) -> str:
-    return request.build_absolute_uri(reverse("api:export-job", args=[job.pk]))
-
-
-class ExportJobView(ScopedAPIView):
-    """A queued export: its status, and once built its ``download_url`` (for a day). Only the
-    person who asked sees it, and only while they may still see every client in it."""
-
-    def job(self, job_id: int) -> ExportJob:
-        job = ExportJob.objects.filter(pk=job_id, requested_by=self.user).first()
-        visible = set(self.visible_clients().values_list("pk", flat=True))
-        if job is None or not set(job.client_ids) <= visible:
-            raise NotFound("No such export.")
-        return job
-
-    @extend_schema(
-        tags=["exports"],
-        responses={200: OpenApiTypes.OBJECT},
-        examples=[
-            OpenApiExample(
-                "Ready",
-                value={
-                    "id": 7,
-                    "status": "ready",
-                    "format": "csv",
-                    "rows": 1500000,
-                    "message": "",
-                    "expires_at": "2025-12-19T15:40:00Z",
-                    "download_url": "https://dashboard.example/api/v1/exports/jobs/7/download",
-                },
-                response_only=True,
-            )
-        ],
-    )
-    def get(self, request: Request, job_id: int) -> Response:
-        job = self.job(job_id)
-        ready = job.status == ExportStatus.READY and not _expired(job)
-        body: dict[str, Any] = {
-            "id": job.pk,
-            "status": "expired" if job.status == ExportStatus.READY and not ready else job.status,
-            "format": job.export_format,
-            "rows": job.rows,
-            "message": job.message,
-            "expires_at": job.expires_at,
-        }
-        if ready:
-            body["download_url"] = request.build_absolute_uri(
-                reverse("api:export-job-download", args=[job.pk])
-            )
-        return Response(body)
-
-
-class ExportJobDownloadView(ExportJobView):
-    """The built file of a queued export, for a day after it was built."""
-
-    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
-
-    @extend_schema(
-        tags=["exports"],
-        responses={(200, CSV_TYPE): OpenApiTypes.BINARY, (200, XLSX_TYPE): OpenApiTypes.BINARY},
-        examples=[
-            OpenApiExample("CSV", value=CSV_EXAMPLE, media_type=CSV_TYPE, response_only=True)
-        ],
-    )
-    def get(self, request: Request, job_id: int) -> Any:
-        job = self.job(job_id)
-        if job.status != ExportStatus.READY:
-            raise NotFound("This export is not ready; its status URL says how it stands.")
-        if _expired(job):
-            return Response(
-                {
-                    "detail": "This export expired (exports can be downloaded for a day). Ask for "
-                    "it again."
-                },
-                status=status.HTTP_410_GONE,
-                content_type="application/json",
-            )
-        content_type = XLSX_TYPE if job.export_format == "xlsx" else CSV_TYPE
-        return FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=job.file_name,
-            content_type=content_type,
-        )
-
-
-def _expired(job: ExportJob) -> bool:
-    return job.expires_at is not None and job.expires_at <= timezone.now()

@@ -4,10 +4,12 @@ person who asked, while they may still see every client in it. The threshold is 
 few rows count as many."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from core import leases
 from core.models import Lease
@@ -24,8 +26,12 @@ pytestmark = pytest.mark.django_db
 def three_rows(client_a, client_b):
     # The other client shares the names and dates: its rows must never appear.
     for day in (3, 4, 5):
-        DailyMetricFactory(client=client_a, date=dt.date(2025, 11, day))
-        DailyMetricFactory(client=client_b, date=dt.date(2025, 11, day))
+        for client in (client_a, client_b):
+            DailyMetricFactory(
+                creative__placement__strategy__campaign__client=client,
+                creative__name="Banner",
+                date=dt.date(2025, 11, day),
+            )
 
 
 def test_the_default_threshold_is_200000_rows(settings):
@@ -84,8 +90,6 @@ def test_a_larger_range_is_queued_then_downloadable(
 
 
 def _file(response):
-    import io
-
     return io.BytesIO(content(response))
 
 
@@ -140,3 +144,41 @@ def test_a_build_whose_worker_died_is_failed_by_the_sweeper(user_a):
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED
     assert job.message.startswith("The export was not built: the process running it stopped")
+
+
+def test_a_large_pdf_is_queued_then_downloadable(
+    api, user_a, three_rows, settings, django_capture_on_commit_callbacks
+):
+    # The PDF counts the range's detail rows (3 here) against the threshold, like the CSV.
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    with django_capture_on_commit_callbacks(execute=True):  # the build runs (sync cluster)
+        response = api(user_a).get(f"/api/v1/exports/pdf?{WEEK}&chart=clicks")
+    assert response.status_code == 202
+    job = ExportJob.objects.get()
+    assert (job.export_format, job.chart) == ("pdf", "clicks")
+    ready = api(user_a).get(response.json()["status_url"]).json()
+    assert (ready["status"], ready["rows"], ready["format"]) == ("ready", 3, "pdf")
+    download = api(user_a).get(ready["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert 'filename="report-acme-2025-11-03-2025-11-09.pdf"' in download["Content-Disposition"]
+    pdf = content(download)
+    assert pdf.startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Acme Foods" in text and "Performance report" in text
+    assert "Borealis" not in text
+
+
+def test_a_queued_export_keeps_its_grain(
+    api, user_a, two_tenants, settings, django_capture_on_commit_callbacks
+):
+    query = "start_date=2025-11-01&end_date=2025-11-04&grain=campaign_day"
+    inline = content(api(user_a).get(f"/api/v1/exports/csv?{query}"))
+    settings.EXPORT_INLINE_MAX_ROWS = 2  # Acme has 3 campaign days
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(user_a).get(f"/api/v1/exports/csv?{query}")
+    assert response.status_code == 202
+    assert ExportJob.objects.get().grain == "campaign_day"
+    ready = api(user_a).get(response.json()["status_url"]).json()
+    assert ready["rows"] == 3
+    assert content(api(user_a).get(ready["download_url"])) == inline

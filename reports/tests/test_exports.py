@@ -126,7 +126,7 @@ def test_csv_has_one_row_per_day_and_hierarchy_with_every_measure(api, user_a, w
         "Conversions": "10",
         "Revenue": "500.000000",
         "Spend": "150.000000",
-        # Rates of the row, derived with its spend: 100 / 10,000, 150 / 100, 150 / 10, 500 / 150.
+        # Rates of the row's own measures: 100 / 10,000 x 100; 150 / 100; 150 / 10; 500 / 150.
         "CTR %": "1.000000",
         "CPC": "1.500000",
         "CPA": "15.000000",
@@ -263,14 +263,23 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
     assert summary[6][:2] == ["Spend", 1485]
 
 
-def test_xlsx_refuses_more_rows_than_a_sheet_holds(api, user_a, week, monkeypatch):
-    monkeypatch.setattr("reports.api.exports.XLSX_MAX_ROWS", 6)
+def test_xlsx_refuses_more_rows_than_its_sheets_hold_and_says_what_to_do(
+    api, user_a, week, monkeypatch
+):
+    # Sheets of 2 rows (header + 1), at most 5 of them: the week's 6 rows are one too many.
+    monkeypatch.setattr("reports.exports.XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("reports.exports.XLSX_MAX_SHEETS", 5)
     response = api(user_a).get(f"/api/v1/exports/xlsx?{WEEK}")
     assert response.status_code == 400
     assert response.json()["detail"] == (
-        "The range holds 6 rows; a spreadsheet holds at most 5. Export CSV, or a shorter range."
+        "The range holds more than 5 rows at grain creative_day; an XLSX export holds at most 5 "
+        "sheets of 1. Export CSV, a coarser grain (campaign_day or campaign), or a shorter range."
     )
     assert not AuditLog.objects.filter(action=AuditAction.EXPORT).exists()
+    # At the campaign x day grain the week is 5 rows (Spring on Nov 3, 4, 5, Retarget on
+    # Nov 6, Brand on Nov 7): it fits.
+    response = api(user_a).get(f"/api/v1/exports/xlsx?{WEEK}&grain=campaign_day")
+    assert response.status_code == 200
 
 
 def test_pdf_report_of_the_range(api, user_a, week):
@@ -320,6 +329,7 @@ def test_every_export_is_audited(api, user_a, week, client_a, export):
         "end_date": "2025-11-09",
         "client_ids": [client_a.pk],
         "source": "surfside",
+        "grain": "creative_day",
     }
 
 
@@ -352,9 +362,11 @@ def _count_queries(api, user, path) -> int:
 
 
 # The PDF's count includes the insertion orders of its pacing section (none here) and one query
-# per kind of annotation (manual, CPM changes, missing files, flights); the CSV's a capped count
-# (queued above EXPORT_INLINE_MAX_ROWS).
-@pytest.mark.parametrize(("export", "expected"), [("csv", 6), ("xlsx", 7), ("pdf", 24)])
+# per kind of annotation (manual, CPM changes, missing files, flights, restatements); each has a
+# capped count (queued above EXPORT_INLINE_MAX_ROWS) and the CSV and XLSX a transaction. The
+# rows themselves are read by psycopg directly (COPY, server-side cursors: one per day of the
+# range, whatever its rows), outside Django's query log.
+@pytest.mark.parametrize(("export", "expected"), [("csv", 7), ("xlsx", 8), ("pdf", 27)])
 def test_export_queries_do_not_grow_with_the_rows(
     api, user_a, client_a, export, expected, django_assert_num_queries
 ):
