@@ -39,6 +39,12 @@ def _rebuild(table, keys, from_table, rows):
 # Spend becomes derived (SPEC 4): the rollups are rebuilt from the detail rows, spend priced
 # from summed impressions at the rate in effect each day, before the per-row columns go.
 REBUILD_ROLLUPS = [
+    # Room on every page for a re-priced row's new version: a CPM change then updates the
+    # rollups in place (HOT, spend is in no index) instead of writing every index again.
+    *(
+        f"ALTER TABLE metrics_{level}dayrollup SET (fillfactor = 70)"
+        for level in ("campaign", "strategy", "placement")
+    ),
     "DELETE FROM metrics_campaigndayrollup",
     _rebuild(
         "metrics_placementdayrollup",
