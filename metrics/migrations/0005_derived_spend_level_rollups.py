@@ -5,7 +5,6 @@ import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Every client's rate periods, as ``metrics.pricing.RATE_PERIODS_SQL`` builds them for one.
 _PERIODS = """
     SELECT client_id, cpm, effective_date AS starts,
