@@ -170,11 +170,12 @@ def _spread(samples: list[float], unit: str = "s", scale: float = 1.0) -> str:
 def _reprice_once(client: Client, rate: CpmRate, cpm: Decimal) -> tuple[float, float]:
     """The request (rate changed, re-pricing recorded; queuing happens at commit) and the
     worker's re-pricing, timed apart."""
-    before = Repricing.objects.filter(client=client).count()
     request = _timed(lambda: cpm_rate_change(rate=rate, cpm=cpm, by=None))
-    job = Repricing.objects.filter(client=client).order_by("-id")[before:].first()
+    job = Repricing.objects.filter(client=client).order_by("-id").first()
     assert job is not None
     task = _timed(lambda: repricing_perform(repricing_id=job.pk))
+    job.refresh_from_db()
+    assert job.status == "done" and not job.message.startswith("0 "), job.message
     return request, task
 
 

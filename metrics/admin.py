@@ -291,6 +291,11 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
                 note=obj.note,
             )
             obj.pk = created.pk
+        messages.info(
+            request,
+            "The days this rate governs are being re-priced (queued, usually seconds: the "
+            "dashboard says so until it is done).",
+        )
 
     def delete_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -304,8 +309,8 @@ class CpmRateAdmin(ImportExportMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:clients_cpmrate_change", args=[rate.pk]))
             messages.success(
                 request,
-                f"The rate of {rate.effective_date} was removed and the "
-                "days it governed were re-priced.",
+                f"The rate of {rate.effective_date} was removed; the days it governed are being "
+                "re-priced (queued, usually seconds: the dashboard says so until it is done).",
             )
             return HttpResponseRedirect(reverse("admin:clients_cpmrate_changelist"))
         return self._preview(request, rate, None, "Confirm removing the CPM rate", removing=True)

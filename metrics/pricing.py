@@ -15,7 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Round
 
 from clients.models import CpmRate
@@ -55,22 +66,48 @@ def cpm_in_effect() -> Subquery:
     )
 
 
-def _exact_spend() -> ExpressionWrapper:
-    return ExpressionWrapper(
-        F("impressions") * cpm_in_effect() * Value(Decimal("0.001")), output_field=_EXACT
-    )
+def cpm_of_rates(clients: QuerySet[Any] | list[int]) -> Case:
+    """The CPM in effect on a metric row's day, as one CASE over the rates of ``clients``
+    (per client, the latest start on or before the day wins): no lookup per row, so a list of
+    millions of rows is priced at the cost of a comparison or two each."""
+    rates: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    for client_id, starts, cpm in (
+        CpmRate.objects.filter(client_id__in=clients)
+        .order_by("client_id", "-effective_date")
+        .values_list("client_id", "effective_date", "cpm")
+    ):
+        rates.setdefault(client_id, []).append((starts, cpm))
+    per_client = [
+        When(
+            client_id=client_id,
+            then=Case(
+                *(When(date__gte=starts, then=Value(cpm)) for starts, cpm in history),
+                output_field=_EXACT,
+            ),
+        )
+        for client_id, history in rates.items()
+    ]
+    return Case(*per_client, output_field=_EXACT)
 
 
-def with_spend(metric_rows: QuerySet[Any]) -> QuerySet[Any]:
+def _exact_spend(cpm: Combinable) -> ExpressionWrapper:
+    return ExpressionWrapper(F("impressions") * cpm * Value(Decimal("0.001")), output_field=_EXACT)
+
+
+def with_spend(
+    metric_rows: QuerySet[Any], *, clients: QuerySet[Any] | list[int] | None = None
+) -> QuerySet[Any]:
     """Detail rows with their ``spend`` (what the client is billed for the row), exact: for
-    sums of rows."""
-    return metric_rows.annotate(spend=_exact_spend())
+    sums of rows. ``clients``: the clients the rows may belong to, for a large read (their
+    rates are inlined, ``cpm_of_rates``); otherwise each row looks its rate up."""
+    cpm = cpm_in_effect() if clients is None else cpm_of_rates(clients)
+    return metric_rows.annotate(spend=_exact_spend(cpm))
 
 
 def with_row_measures(metric_rows: QuerySet[Any]) -> QuerySet[Any]:
     """Detail rows with ``spend`` and ``ctr``, ``cpc``, ``cpa``, ``roas``, one row at a time (as
     exports show them): spend at storage precision (6 places), as it was stored per row."""
-    rows = metric_rows.annotate(spend=Round(_exact_spend(), 6, output_field=_EXACT))
+    rows = metric_rows.annotate(spend=Round(_exact_spend(cpm_in_effect()), 6, output_field=_EXACT))
     return rows.annotate(
         ctr=Round(orm_ctr(F("clicks"), F("impressions")), 6, output_field=_EXACT),
         cpc=Round(orm_cpc(F("spend"), F("clicks")), 6, output_field=_EXACT),

@@ -11,7 +11,6 @@ they are when it runs.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,26 +25,6 @@ from metrics.models import PENDING_REPRICING, Repricing, RepricingStatus
 from metrics.rollups import rollups_refresh
 
 TASK = "metrics.tasks.repricing_run"
-
-
-def _money(cpm: Decimal) -> str:
-    return f"${cpm:,.2f}" if cpm == cpm.quantize(Decimal("0.01")) else f"${cpm.normalize():,}"
-
-
-def _day(day: dt.date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
-
-
-def repricing_reason(
-    *, before: Decimal | None, after: Decimal | None, effective_date: dt.date
-) -> str:
-    """What a CPM change did, for people: "CPM from $12.50 to $14.00 from Nov 1, 2025"."""
-    if before is None and after is not None:
-        return f"CPM {_money(after)} from {_day(effective_date)}"
-    if after is None and before is not None:
-        return f"CPM {_money(before)} from {_day(effective_date)} removed"
-    assert before is not None and after is not None
-    return f"CPM from {_money(before)} to {_money(after)} from {_day(effective_date)}"
 
 
 def repricing_queue(

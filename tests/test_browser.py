@@ -226,3 +226,36 @@ def test_the_api_docs_render_under_the_content_security_policy(page: Page, live_
         page.get_by_role("heading", name=re.compile("Paid media performance dashboard API"))
     ).to_be_visible()
     expect(page.get_by_text("/api/v1/auth/login").first).to_be_visible()
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def test_the_dashboard_says_re_pricing_while_a_cpm_change_is_queued(
+    chromium: Browser, live_server, user_a, client_b, delivery
+):
+    from metrics.models import Repricing
+
+    Repricing.objects.create(
+        client=user_a.client,
+        date_from=days_ago(5),
+        date_to=None,
+        reason="CPM from $15.00 to $20.00",
+    )
+    for width, name in ((1440, "dashboard-repricing.png"), (390, "dashboard-repricing-phone.png")):
+        context = chromium.new_context(viewport={"width": width, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        log_in(page, live_server.url, user_a.username)
+        page.goto(live_server.url + "/dashboard/")
+        notice = page.locator("[data-repricing]")
+        expect(notice).to_contain_text("Re-pricing. A CPM change for Acme Foods is being applied")
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+        context.close()
+    Repricing.objects.update(status="done")
+    context = chromium.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, user_a.username)
+    page.goto(live_server.url + "/dashboard/")
+    expect(page.locator("[data-repricing]")).to_have_count(0)
+    context.close()

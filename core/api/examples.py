@@ -151,7 +151,7 @@ AUDIT_ENTRY = {
         "cpm": "17.5000",
         "effective_date": "2025-03-01",
         "note": "New quarter",
-        "rows_repriced": 1240,
+        "days_repriced": "2025-03-01..",
     },
     "ip_address": "203.0.113.9",
     "user_agent": "Mozilla/5.0",

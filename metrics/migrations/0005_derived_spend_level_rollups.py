@@ -5,7 +5,6 @@ import django.db.models.functions.datetime
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Every client's rate periods, as ``metrics.pricing.RATE_PERIODS_SQL`` builds them for one.
 _PERIODS = """
     SELECT client_id, cpm, effective_date AS starts,
@@ -39,6 +38,12 @@ def _rebuild(table, keys, from_table, rows):
 # Spend becomes derived (SPEC 4): the rollups are rebuilt from the detail rows, spend priced
 # from summed impressions at the rate in effect each day, before the per-row columns go.
 REBUILD_ROLLUPS = [
+    # Room on every page for a re-priced row's new version: a CPM change then updates the
+    # rollups in place (HOT, spend is in no index) instead of writing every index again.
+    *(
+        f"ALTER TABLE metrics_{level}dayrollup SET (fillfactor = 70)"
+        for level in ("campaign", "strategy", "placement")
+    ),
     "DELETE FROM metrics_campaigndayrollup",
     _rebuild(
         "metrics_placementdayrollup",

@@ -65,6 +65,7 @@ EXPECTED_SUMMARY = {
     "cpa": "60.000000",
     "roas": "83.333333",
     "date_range": {"start_date": "2025-11-01", "end_date": "2025-11-02"},
+    "repricing": [],
     "previous_period": {
         "impressions": 5000,
         "clicks": 10,
@@ -312,9 +313,9 @@ def test_overview_query_count_does_not_grow_with_the_days_or_rows(
     def overview():
         return caller.get("/api/v1/dashboard/overview?start_date=2025-11-01&end_date=2025-11-30")
 
-    # The user (JWT), totals with the previous period, totals by source, totals per day,
-    # the reasons of days without data, freshness.
-    with django_assert_num_queries(6):
+    # The user (JWT), totals with the previous period, re-pricing pending, totals by source,
+    # totals per day, the reasons of days without data, freshness.
+    with django_assert_num_queries(7):
         assert overview().status_code == 200
 
     rows = []
@@ -325,15 +326,15 @@ def test_overview_query_count_does_not_grow_with_the_days_or_rows(
             rows.append(DailyMetricFactory(creative=creative, date=NOV[day]))
         IngestionRunFactory(client=client_a, requested_date=NOV[day], status=RunStatus.FAILED)
     rollups_built(*rows)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = overview().json()
     assert [day["status"] for day in body["daily"]] == ["ok"] * 30
 
 
 def test_summary_query_count(api, admin_user, client_a, delivery, django_assert_num_queries):
     caller = api(admin_user)
-    # The user, the client_id check, one query for both periods.
-    with django_assert_num_queries(3):
+    # The user, the client_id check, one query for both periods, re-pricing pending.
+    with django_assert_num_queries(4):
         caller.get(f"/api/v1/dashboard/summary?{RANGE}&client_id={client_a.pk}")
 
 
