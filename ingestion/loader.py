@@ -391,10 +391,31 @@ _UPSERT_SQL = f"""
 """
 
 
+# The same statement without its conflict clause: where the client and source have no rows on
+# any day of the file yet (the daily case), nothing can conflict (keys are summed first and the
+# lock keeps other writers of the client and source out), and a plain INSERT skips the probe of
+# the natural-key index for each row before it is written.
+_INSERT_SQL = (
+    _UPSERT_SQL[: _UPSERT_SQL.index("ON CONFLICT")]
+    + _UPSERT_SQL[_UPSERT_SQL.index("RETURNING (xmax = 0)") :]
+)
+
+_HAS_ROWS_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM metrics_dailymetric
+        WHERE client_id = %(client_id)s AND source = %(source)s
+          AND date IN (SELECT DISTINCT date FROM incoming WHERE is_valid)
+    )
+"""
+
+
 def load(*, client_id: int, source: str, run_id: int) -> LoadResult:
-    """Upsert the summed, priced rows into ``metrics_dailymetric``; a re-run gives the same
-    table."""
+    """Insert, or where the file's days already have rows upsert, the summed, priced rows into
+    ``metrics_dailymetric``; a re-run gives the same table."""
+    params: dict[str, Any] = {"client_id": client_id, "source": source, "run_id": run_id}
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_SQL, {"client_id": client_id, "source": source, "run_id": run_id})
+        cursor.execute(_HAS_ROWS_SQL, params)
+        (restates,) = cursor.fetchone()
+        cursor.execute(_UPSERT_SQL if restates else _INSERT_SQL, params)
         inserted, updated, keys, first_day, last_day = cursor.fetchone()
     return LoadResult(inserted, updated, keys - inserted - updated, first_day, last_day)

@@ -32,11 +32,17 @@ class DailyMetric(TimestampedModel):
     natural-key index serves (client, date) and (client, date, source) lookups, one more serves
     (client, source, date). The hierarchy and run references are integrity-checked by the loader,
     which resolves them in the same transaction, and cascade through the ORM; database foreign key
-    checks on them cost more than the load itself, so only ``client`` has one.
+    checks on them cost more than the load itself. ``client`` has none either: its deferred check
+    ran at every load's commit (0.20 s of 50,000 rows), while the loader writes only the client
+    it holds the lock of.
     """
 
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="+", db_index=False
+        "clients.Client",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     source = models.CharField(max_length=16, choices=Source.choices)
