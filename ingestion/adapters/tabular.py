@@ -16,6 +16,7 @@ column.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -319,14 +320,32 @@ def _read_xlsx(content: bytes, file_name: str) -> Table:
     if rows and len(rows[0]) > max_columns:
         for number, row in enumerate(rows[header_number - 1 :], start=header_number):
             _check_width(tuple(row), number, file_name)
-    # Cells stay as calamine gives them (numbers as float, dates as date, empty as ""):
-    # ``cleaning.as_text`` writes a whole float as an integer, as the sheet shows it.
     header = rows[header_number - 1][:max_columns]
     names = [_header_text(cell) for cell in header]
     cells = pd.DataFrame(rows[header_number:], columns=range(len(rows[0])), dtype=object)
     cells = cells.iloc[:, : len(names)]
     cells.columns = pd.Index(_unique(names))
+    # Each column becomes text once, as the sheet shows it (as a CSV export of it would read):
+    # the cleaning that follows then runs in Arrow instead of Python per cell and per use.
+    for name in cells.columns:
+        column = cells[name]
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":
+            cells[name] = column.astype(str)
+        else:
+            cells[name] = column.map(_sheet_text).astype(str)
     return Table(cells=cells, first_row_number=header_number + 1)
+
+
+def _sheet_text(value: object) -> str:
+    """A calamine cell as text: whole numbers without ".0", days as ISO dates, a time of day
+    after a space (a form ``cleaning.parse_dates`` reads)."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 def _header_text(cell: object) -> str:

@@ -3,7 +3,9 @@ the real samples parse to the same canonical rows whichever way they arrive, row
 the spreadsheet's, and the bounds still refuse before any cell is read."""
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pandas as pd
@@ -22,6 +24,7 @@ from ingestion.tests.helpers import (
     surfside_csv,
     xlsx_bytes,
 )
+from metrics.models import DailyMetric
 from tests.source_data import SAMPLES
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +167,23 @@ def test_a_header_below_empty_rows_keeps_the_sheets_row_numbers(client_a):
     assert refused.row_number == 5
     assert refused.raw["Creative Name"] == "B"
     assert refused.raw["Impressions"] == "x"
+
+
+def test_workbook_cells_typed_as_numbers_and_date_times_read_as_the_sheet_shows_them(client_a):
+    header = SURFSIDE_HEADER.split(",")
+    values = row().split(",")
+    values[2] = 12345  # a creative named by a number, stored as one
+    values[4] = dt.datetime(2025, 11, 3, 8, 5)  # a date with a time of day
+    values[5] = 1000
+    values[7] = 4.5
+    run = run_ingestion(
+        client=client_a,
+        source="surfside",
+        content=xlsx_bytes([header, values]),
+        file_name="typed.xlsx",
+    )
+    assert run.status == RunStatus.SUCCESS, run.message
+    metric = DailyMetric.objects.get(client=client_a)
+    assert metric.creative.name == "12345"
+    assert metric.date == dt.date(2025, 11, 3)
+    assert (metric.impressions, metric.source_spend) == (1000, Decimal("4.500000"))
