@@ -289,6 +289,18 @@ _JOIN_CREATIVE = (
 )
 
 
+# The run's few placements (hundreds) resolved once, behind a fence (OFFSET 0): the creatives'
+# keys (tens of thousands) then meet them in one hash join, where joining each key through
+# campaign, strategy and placement became, as the tables grew, a nested loop of 50,000 index
+# probes per level.
+_PLACES = f"""(
+    SELECT r.campaign, r.strategy, r.placement, p.id
+    FROM (SELECT DISTINCT campaign, strategy, placement FROM incoming WHERE is_valid) r
+    {_JOIN_CAMPAIGN} {_JOIN_STRATEGY} {_JOIN_PLACEMENT}
+    OFFSET 0
+) places"""
+
+
 def resolve_hierarchy(*, client_id: int, source: str) -> None:
     """Create the campaigns, strategies, placements and creatives the run's rows name.
 
@@ -321,10 +333,10 @@ def resolve_hierarchy(*, client_id: int, source: str) -> None:
             ANALYZE campaigns_placement;
 
             INSERT INTO campaigns_creative (placement_id, name, size, created_at, updated_at)
-            SELECT p.id, r.creative, r.creative_size, now(), now()
+            SELECT places.id, r.creative, r.creative_size, now(), now()
             FROM (SELECT DISTINCT campaign, strategy, placement, creative, creative_size
                   FROM incoming WHERE is_valid) r
-            {_JOIN_CAMPAIGN} {_JOIN_STRATEGY} {_JOIN_PLACEMENT}
+            JOIN {_PLACES} USING (campaign, strategy, placement)
             ON CONFLICT (placement_id, name, size) DO NOTHING;
             """,
             params,
