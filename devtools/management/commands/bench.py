@@ -1,7 +1,9 @@
 """``manage.py bench`` (``make bench``): prints measured figures, never asserts them.
 
-Pipeline: a 50,000-row Surfside file, first load and re-load, per stage, against a floor.
+Pipeline: a 50,000-row Surfside file, first load and re-load, per stage, interleaved with a floor.
 Dashboard: p50/p95 latency of the summary, overview and campaign list on 600,000 rows.
+``--days N [--rows R]``: the scale mode instead (``devtools/bench_scale.py``): N days of a
+realistic client loaded one by one, then lists, summary, a CPM change, an export and retention.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from devtools.bench_dashboard import bench_dashboard
 from devtools.bench_ingest import bench_pipeline
+from devtools.bench_scale import bench_scale
 
 
 class Command(BaseCommand):
@@ -20,9 +23,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--only", choices=["pipeline", "dashboard"])
+        parser.add_argument(
+            "--days", type=int, default=0, help="Scale mode: load this many days of one client."
+        )
+        parser.add_argument(
+            "--rows", type=int, default=50_000, help="Scale mode: rows of each day's file."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.disable(logging.INFO)  # one log line per run would drown the figures
+        if options["days"]:
+            bench_scale(self.stdout, days=options["days"], rows=options["rows"])
+            return
         if options["only"] in (None, "pipeline"):
             bench_pipeline(self.stdout)
         if options["only"] in (None, "dashboard"):
