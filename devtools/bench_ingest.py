@@ -35,7 +35,7 @@ from metrics.models import CampaignDayRollup, DailyMetric
 BENCH_SLUG = "bench-pipeline"
 ROWS = 50_000
 PAIRS = 5
-STAGES = ("parse", "validate", "stage", "price", "resolve", "load", "commit")
+STAGES = ("parse", "validate", "stage", "price", "resolve", "load", "rollups", "commit")
 
 
 def surfside_file(rows: int, day: dt.date, seed: int = 7, first_creative: int = 0) -> bytes:

@@ -223,6 +223,7 @@ def _load(
             loader.resolve_hierarchy(client_id=client.pk, source=source)
         with timer.stage("load"):
             result = loader.load(client_id=client.pk, source=source, run_id=run.pk)
+        with timer.stage("rollups"):
             if result.first_day is not None:
                 rollups_refresh(
                     client_id=client.pk,
