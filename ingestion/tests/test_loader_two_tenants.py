@@ -132,6 +132,9 @@ def test_the_first_cpm_that_refuses_rows_is_the_clients_own(client_a):
     assert (run.rows_read, run.rows_loaded, run.rows_failed) == (2, 1, 1)
     refused = StagingRow.objects.get(run=run, is_valid=False)
     assert refused.row_number == 2
+    # Refused once priced, yet staged with its cells as the file has them.
+    assert (refused.raw["Event Date"], refused.raw["Impressions"]) == ("11/1/2025", "1000")
+    assert StagingRow.objects.filter(run=run).count() == 1
     assert refused.errors == [
         {
             "column": "Event Date",
@@ -330,6 +333,10 @@ def test_a_roas_that_overflows_on_a_tiny_spend_refuses_its_row(client_a):
     assert (refused.row_number, refused.errors) == (
         3,
         [{"column": "Impressions", "message": loader.TOO_LARGE_MESSAGE}],
+    )
+    assert (refused.raw["Creative Name"], refused.raw["Conversion Value"]) == (
+        "Windfall",
+        "100000000000",
     )
 
 
