@@ -1,7 +1,8 @@
 """The database half of the pipeline: stage, price, resolve and load, all set-based.
 
-Everything here runs inside the run's transaction. The run's rows go into staging with one COPY
-(raw record, errors, and for valid rows the canonical values); from there the hierarchy is
+Everything here runs inside the run's transaction. The run's rows go into a temporary table with
+one COPY (row number, errors, and for valid rows the canonical values; refused rows alone are
+kept, with their raw cells, in ``ingestion_stagingrow``); from there the hierarchy is
 resolved with ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, rows dated before the client's
 first CPM are refused in one UPDATE, and the metrics are upserted on their natural key after
 summing rows that share it (breakdown rows), priced by joining the CPM periods. Nothing is
@@ -70,8 +71,10 @@ def copy_frame(sql: str, frame: pd.DataFrame) -> None:
 
 
 def stage(*, parsed: ParsedFile, validated: ValidatedRows) -> None:
-    """Every source row into the temporary table ``incoming`` (dropped at commit) with one COPY:
-    the raw cells, the errors, and for valid rows the canonical values."""
+    """The rows into the temporary table ``incoming`` (dropped at commit) with one COPY: row
+    number, validity, errors and the canonical values of the valid rows. The raw cells stay in
+    the file (the raw record, kept in storage); only refused rows keep theirs, in
+    ``keep_refused``."""
     rows = parsed.rows
     invalid = rows.index.isin(list(validated.errors))
     frame = pd.DataFrame(
@@ -81,12 +84,12 @@ def stage(*, parsed: ParsedFile, validated: ValidatedRows) -> None:
             "errors": [
                 json.dumps(validated.errors[index]) if index in validated.errors else None
                 for index in rows.index
-            ],
+            ]
+            if validated.errors
+            else None,
         },
         index=rows.index,
     )
-    for position, column in enumerate(parsed.raw.columns):
-        frame[f"c{position}"] = as_text(parsed.raw[column])
     valid = validated.valid.astype(dict.fromkeys(COUNT_COLUMNS, "Int64"))
     canonical = valid[list(_CANONICAL)].reindex(rows.index)
     # Unknown platform spend is NULL, not an empty number.
@@ -94,15 +97,13 @@ def stage(*, parsed: ParsedFile, validated: ValidatedRows) -> None:
         canonical["source_spend"] == "", None
     )
     frame = pd.concat([frame, canonical], axis=1)
-    raw_columns = ", ".join(f"c{position} text" for position in range(len(parsed.raw.columns)))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(
-            f"""
+            """
             DROP TABLE IF EXISTS incoming;  -- a caller's outer transaction may still hold one
             CREATE TEMP TABLE incoming (
                 row_number integer, is_valid boolean, errors jsonb,
-                {raw_columns}{"," if raw_columns else ""}
                 date date, campaign text, strategy text, placement text, creative text,
                 creative_size text, impressions bigint, clicks bigint, conversions bigint,
                 revenue numeric, source_spend numeric
@@ -111,7 +112,7 @@ def stage(*, parsed: ParsedFile, validated: ValidatedRows) -> None:
         )
     copy_frame(f"COPY incoming ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", frame)
     with connection.cursor() as cursor:
-        # Statistics for the columns the joins use (the raw cells would only slow ANALYZE down).
+        # Statistics for the columns the joins use.
         cursor.execute(
             "ANALYZE incoming (is_valid, date, campaign, strategy, placement, creative, "
             "creative_size)"
@@ -227,19 +228,37 @@ def refuse_too_large(*, client_id: int, column: str) -> list[int]:
         return [number for (number,) in cursor.fetchall()]
 
 
-def keep_staged(*, run_id: int, headers: list[str]) -> None:
-    """The run's rows into ``ingestion_stagingrow``: the raw record as JSON under the file's own
-    headers, with the errors."""
-    pairs = ", ".join(f"%s::text, c{position}" for position in range(len(headers)))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO ingestion_stagingrow (run_id, row_number, raw, errors, is_valid)
-            SELECT %s, row_number, jsonb_build_object({pairs}), errors, is_valid
-            FROM incoming
-            """,
-            [run_id, *headers],
-        )
+def keep_refused(
+    *, run_id: int, parsed: ParsedFile, errors: dict[int, list[dict[str, str]]]
+) -> None:
+    """The refused rows into ``ingestion_stagingrow`` with one COPY: source row number, the raw
+    cells as JSON under the file's own headers, and the errors. Valid rows need no second copy:
+    the stored file is the raw record, and a re-run reads it again."""
+    if not errors:
+        return
+    index = sorted(errors)
+    raw = parsed.raw.loc[index]
+    headers = [str(column) for column in raw.columns]
+    texts = [as_text(raw[column]).tolist() for column in raw.columns]
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "row_number": parsed.rows.loc[index, "row_number"].to_numpy(),
+            "raw": [
+                json.dumps(dict(zip(headers, cells, strict=True)))
+                for cells in zip(*texts, strict=True)
+            ]
+            if texts
+            else ["{}"] * len(index),
+            "errors": [json.dumps(errors[position]) for position in index],
+            "is_valid": False,
+        }
+    )
+    copy_frame(
+        "COPY ingestion_stagingrow (run_id, row_number, raw, errors, is_valid) FROM STDIN "
+        "WITH (FORMAT csv)",
+        frame,
+    )
 
 
 _JOIN_CAMPAIGN = (
@@ -252,6 +271,18 @@ _JOIN_CREATIVE = (
     "JOIN campaigns_creative k ON k.placement_id = p.id AND k.name = r.creative "
     "AND k.size = r.creative_size"
 )
+
+
+# The run's few placements (hundreds) resolved once, behind a fence (OFFSET 0): the creatives'
+# keys (tens of thousands) then meet them in one hash join, where joining each key through
+# campaign, strategy and placement became, as the tables grew, a nested loop of 50,000 index
+# probes per level.
+_PLACES = f"""(
+    SELECT r.campaign, r.strategy, r.placement, p.id
+    FROM (SELECT DISTINCT campaign, strategy, placement FROM incoming WHERE is_valid) r
+    {_JOIN_CAMPAIGN} {_JOIN_STRATEGY} {_JOIN_PLACEMENT}
+    OFFSET 0
+) places"""
 
 
 def resolve_hierarchy(*, client_id: int, source: str) -> None:
@@ -286,10 +317,10 @@ def resolve_hierarchy(*, client_id: int, source: str) -> None:
             ANALYZE campaigns_placement;
 
             INSERT INTO campaigns_creative (placement_id, name, size, created_at, updated_at)
-            SELECT p.id, r.creative, r.creative_size, now(), now()
+            SELECT places.id, r.creative, r.creative_size, now(), now()
             FROM (SELECT DISTINCT campaign, strategy, placement, creative, creative_size
                   FROM incoming WHERE is_valid) r
-            {_JOIN_CAMPAIGN} {_JOIN_STRATEGY} {_JOIN_PLACEMENT}
+            JOIN {_PLACES} USING (campaign, strategy, placement)
             ON CONFLICT (placement_id, name, size) DO NOTHING;
             """,
             params,
@@ -350,10 +381,31 @@ _UPSERT_SQL = f"""
 """
 
 
+# The same statement without its conflict clause: where the client and source have no rows on
+# any day of the file yet (the daily case), nothing can conflict (keys are summed first and the
+# lock keeps other writers of the client and source out), and a plain INSERT skips the probe of
+# the natural-key index for each row before it is written.
+_INSERT_SQL = (
+    _UPSERT_SQL[: _UPSERT_SQL.index("ON CONFLICT")]
+    + _UPSERT_SQL[_UPSERT_SQL.index("RETURNING (m.created_at = m.updated_at)") :]
+)
+
+_HAS_ROWS_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM metrics_dailymetric
+        WHERE client_id = %(client_id)s AND source = %(source)s
+          AND date IN (SELECT DISTINCT date FROM incoming WHERE is_valid)
+    )
+"""
+
+
 def load(*, client_id: int, source: str, run_id: int) -> LoadResult:
-    """Upsert the summed rows into ``metrics_dailymetric``; a re-run gives the same
-    table."""
+    """Insert, or where the file's days already have rows upsert, the summed rows into
+    ``metrics_dailymetric``; a re-run gives the same table."""
+    params: dict[str, Any] = {"client_id": client_id, "source": source, "run_id": run_id}
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_SQL, {"client_id": client_id, "source": source, "run_id": run_id})
+        cursor.execute(_HAS_ROWS_SQL, params)
+        (restates,) = cursor.fetchone()
+        cursor.execute(_UPSERT_SQL if restates else _INSERT_SQL, params)
         inserted, updated, keys, first_day, last_day = cursor.fetchone()
     return LoadResult(inserted, updated, keys - inserted - updated, first_day, last_day)

@@ -222,11 +222,12 @@ def _load(
                 }
             ]
         with timer.stage("stage"):
-            loader.keep_staged(run_id=run.pk, headers=[str(c) for c in parsed.raw.columns])
+            loader.keep_refused(run_id=run.pk, parsed=parsed, errors=row_errors)
         with timer.stage("resolve"):
             loader.resolve_hierarchy(client_id=client.pk, source=source)
         with timer.stage("load"):
             result = loader.load(client_id=client.pk, source=source, run_id=run.pk)
+        with timer.stage("rollups"):
             if result.first_day is not None:
                 rollups_refresh(
                     client_id=client.pk,

@@ -70,7 +70,8 @@ def _cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float):
-        return repr(value)
+        # A spreadsheet's whole numbers arrive as floats (calamine): 865.0 is the cell "865".
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     return str(value)

@@ -2,12 +2,13 @@
 
 Refuses, with a message that says what to do: empty files, header-only files, HTML error pages,
 binary junk, non-UTF-8 text, a CSV named ``.xlsx`` (and the reverse), zip bombs and XML bombs
-(entity declarations are refused through defusedxml before anything is expanded).
+(a DTD in any XML part is refused before anything is parsed).
 
 Parsing is bounded before the work is done (``MAX_FILE_UNCOMPRESSED_BYTES``, ``MAX_FILE_ROWS``,
 ``MAX_FILE_COLUMNS``): a CSV's lines are counted and its header read before pandas parses it; a
-workbook's expanded size is read from the zip directory before it is opened, and its rows and
-columns are counted while they are read, so a hostile file stops early instead of filling memory.
+workbook's expanded size is read from the zip directory and its sheet's declared size from the
+start of the sheet's XML before any cell is read, and the cells read are counted again, so a
+hostile file stops early instead of filling memory.
 A NUL character (the one character PostgreSQL text cannot hold) is refused with its line and
 column.
 """
@@ -15,9 +16,9 @@ column.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass
 
@@ -152,7 +153,27 @@ def _refuse_nul(table: Table, file_name: str) -> None:
             )
 
 
+def _has_blank_line(content: bytes) -> bool:
+    return content.startswith((b"\n", b"\r\n")) or b"\n\n" in content or b"\n\r\n" in content
+
+
 def _read_csv(content: bytes, file_name: str) -> Table:
+    # Arrow's reader is ~4x faster than pandas' own on a 50,000-row file, but it drops blank
+    # lines (which would shift every later row number) and its errors name no line: a file it
+    # cannot read exactly is read again by pandas' C reader, whose errors this module words.
+    if not _has_blank_line(content):
+        try:
+            cells = pd.read_csv(
+                io.BytesIO(content),
+                engine="pyarrow",
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
+        except Exception:  # noqa: S110 - the exact reader below says what is wrong
+            pass
+        else:
+            return Table(cells=cells, first_row_number=2)
     try:
         cells = pd.read_csv(
             io.BytesIO(content),
@@ -230,64 +251,107 @@ def check_workbook(content: bytes, file_name: str) -> None:
     _check_zip(content, file_name)
 
 
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+
+
+def _declared_size(content: bytes) -> tuple[int, int] | None:
+    """The first sheet's declared last column and row (its ``<dimension>``), read from the start
+    of its XML without parsing the sheet; None when it declares none."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = set(archive.namelist())
+        workbook = archive.read("xl/workbook.xml")
+        first = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+        rels = archive.read("xl/_rels/workbook.xml.rels") if first else b""
+        target = b""
+        for attributes in re.findall(rb"<Relationship\b([^>]*)>", rels):
+            if first and re.search(rb'\bId="' + re.escape(first[1]) + rb'"', attributes):
+                found = re.search(rb'\bTarget="([^"]+)"', attributes)
+                target = found[1] if found else b""
+        path = target.decode(errors="replace").lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        if path not in names:
+            return None
+        with archive.open(path) as sheet:
+            head = sheet.read(4096)
+    match = _DIMENSION.search(head)
+    if match is None:
+        return None
+    column = 0
+    for letter in match[1].decode():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return column, int(match[2])
+
+
 def _read_xlsx(content: bytes, file_name: str) -> Table:
+    """The first sheet through calamine (Rust; ~15x openpyxl on 50,000 rows). The zip's size,
+    ratio and XML prologs are checked first, then the sheet's declared size, before any cell is
+    read; the cells read are checked again (a declared size can lie or be missing)."""
     _check_zip(content, file_name)
-    import openpyxl
-    from defusedxml import DefusedXmlException
+    max_columns = settings.MAX_FILE_COLUMNS
+    declared = _declared_size(content)
+    if declared is not None:
+        if declared[0] > max_columns:
+            raise SourceFileError(
+                f"{file_name} has {declared[0]} columns; at most {max_columns} are read. "
+                f"{_FEWER_COLUMNS}"
+            )
+        if declared[1] - 1 > settings.MAX_FILE_ROWS:
+            raise _too_many_rows(file_name)
+    from python_calamine import CalamineWorkbook
 
     try:
-        with warnings.catch_warnings():
-            # "Workbook contains no default style": harmless, and common in generated exports.
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise SourceFileError(_XML_BOMB_MESSAGE.format(file_name=file_name)) from None
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        # From A1, so that row numbers are the spreadsheet's.
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:
         raise SourceFileError(
             f"{file_name} could not be opened as an Excel workbook. Export it again as .xlsx or "
             "CSV and try again."
         ) from None
-    max_columns = settings.MAX_FILE_COLUMNS
-    try:
-        sheet = workbook.worksheets[0]
-        # The sheet's declared size (its <dimension>), when it has one: refused before reading.
-        declared_columns = sheet.max_column
-        if isinstance(declared_columns, int) and declared_columns > max_columns:
-            raise SourceFileError(
-                f"{file_name} has {declared_columns} columns; at most {max_columns} are read. "
-                f"{_FEWER_COLUMNS}"
-            )
-        # Each row is checked as it is read: the first one with a cell past the limit stops the
-        # read, and only the first columns of each row are kept.
-        rows = sheet.iter_rows(values_only=True)
-        header_number = 0
-        header: tuple[object, ...] | None = None
-        for header_number, row in enumerate(rows, start=1):  # noqa: B007
-            if any(cell not in (None, "") for cell in row):
-                header = row
-                break
-        if header is None:
-            raise SourceFileError(f"{file_name} has no rows. Export the report again.")
-        data = []
-        _check_width(header, header_number, file_name)
-        header = header[:max_columns]
-        for number, row in enumerate(rows, start=header_number + 1):
-            _check_width(row, number, file_name)
-            data.append(row[:max_columns])
-            if len(data) > settings.MAX_FILE_ROWS:
-                raise _too_many_rows(file_name)
-    except DefusedXmlException:
-        raise SourceFileError(_XML_BOMB_MESSAGE.format(file_name=file_name)) from None
-    finally:
-        workbook.close()
-    names = [("" if cell is None else str(cell)) for cell in header]
-    width = len(names)
-    cells = pd.DataFrame(
-        [tuple(row[:width]) + (None,) * (width - len(row)) for row in data],
-        columns=_unique(names),
-        dtype=object,
+    header_number = next(
+        (number for number, row in enumerate(rows, start=1) if any(c != "" for c in row)), 0
     )
+    if header_number == 0:
+        raise SourceFileError(f"{file_name} has no rows. Export the report again.")
+    if len(rows) - header_number > settings.MAX_FILE_ROWS:
+        raise _too_many_rows(file_name)
+    # Calamine's rows all span the sheet's used width: only a sheet wider than the limit can
+    # have a cell beyond it.
+    if rows and len(rows[0]) > max_columns:
+        for number, row in enumerate(rows[header_number - 1 :], start=header_number):
+            _check_width(tuple(row), number, file_name)
+    header = rows[header_number - 1][:max_columns]
+    names = [_header_text(cell) for cell in header]
+    cells = pd.DataFrame(rows[header_number:], columns=range(len(rows[0])), dtype=object)
+    cells = cells.iloc[:, : len(names)]
+    cells.columns = pd.Index(_unique(names))
+    # Each column becomes text once, as the sheet shows it (as a CSV export of it would read):
+    # the cleaning that follows then runs in Arrow instead of Python per cell and per use.
+    for name in cells.columns:
+        column = cells[name]
+        if pd.api.types.infer_dtype(column, skipna=False) == "string":
+            cells[name] = column.astype(str)
+        else:
+            cells[name] = column.map(_sheet_text).astype(str)
     return Table(cells=cells, first_row_number=header_number + 1)
+
+
+def _sheet_text(value: object) -> str:
+    """A calamine cell as text: whole numbers without ".0", days as ISO dates, a time of day
+    after a space (a form ``cleaning.parse_dates`` reads)."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _header_text(cell: object) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _check_width(row: tuple[object, ...], number: int, file_name: str) -> None:

@@ -100,12 +100,13 @@ class IngestionRun(TimestampedModel):
 
 
 class StagingRow(models.Model):
-    """One source row of a run as it arrived (``raw``, under the file's own headers), with its
-    validation errors.
+    """One refused source row of a run as it arrived (``raw``, under the file's own headers),
+    with its source row number and errors.
 
-    Invalid rows stay here with their errors and are never loaded. Written in one statement per
-    run into an UNLOGGED table (staging is transient: a crash loses only rows already loaded or
-    refused); purged after seven days by the retention task.
+    Only refused rows are staged (``is_valid`` is false on every row written since the lean
+    ingest): valid rows need no second copy, the stored file is their raw record and a re-run
+    reads it again. Written with one COPY per run into an UNLOGGED table (staging is transient);
+    purged after seven days by the retention task.
     """
 
     # No database foreign key: 50,000 checks of the same run per file cost more than the insert.

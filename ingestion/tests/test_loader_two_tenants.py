@@ -134,6 +134,9 @@ def test_the_first_cpm_that_refuses_rows_is_the_clients_own(client_a):
     assert (run.rows_read, run.rows_loaded, run.rows_failed) == (2, 1, 1)
     refused = StagingRow.objects.get(run=run, is_valid=False)
     assert refused.row_number == 2
+    # Refused once priced, yet staged with its cells as the file has them.
+    assert (refused.raw["Event Date"], refused.raw["Impressions"]) == ("11/1/2025", "1000")
+    assert StagingRow.objects.filter(run=run).count() == 1
     assert refused.errors == [
         {
             "column": "Event Date",
@@ -337,6 +340,10 @@ def test_a_huge_roas_on_a_tiny_spend_loads_now_that_rates_are_not_stored(client_
     assert (windfall.spend, windfall.roas) == (
         Decimal("0.015"),
         Decimal("666666666666666.666667"),
+    )
+    assert (refused.raw["Creative Name"], refused.raw["Conversion Value"]) == (
+        "Windfall",
+        "100000000000",
     )
 
 

@@ -193,20 +193,27 @@ def test_loading_the_same_file_twice_gives_the_same_table(client_a, sample):
     assert {row[3] for row in after} == {first.pk}
     assert "0 new, 0 updated and 496 unchanged" in second.message
     assert IngestionRun.objects.count() == 2
-    assert StagingRow.objects.filter(run=second).count() == 496
+    # Valid rows are not copied: the stored file is their raw record.
+    assert not StagingRow.objects.filter(run=second).exists()
 
 
-def test_staging_keeps_the_raw_record(client_a, sample):
+def test_staging_keeps_the_raw_record_of_refused_rows_only(client_a, sample):
+    content = sample("surfside/surfside_sample_excel_export.csv")
+    lines = content.split(b"\n")
+    assert lines[1].startswith(b"Prospecting,Audience | Cannabis Consumers,Creative 2,728x90,")
+    lines[1] = lines[1].replace(b",865,", b",eight hundred,")
     run = run_ingestion(
-        client=client_a,
-        source="surfside",
-        file_name="s.csv",
-        content=sample("surfside/surfside_sample_excel_export.csv"),
+        client=client_a, source="surfside", file_name="s.csv", content=b"\n".join(lines)
     )
-    first = StagingRow.objects.get(run=run, row_number=2)
-    assert first.raw["Impressions"] == "865"
-    assert first.raw[" Media Spend "] == " $ 4.76 "
-    assert first.is_valid and first.errors is None
+    assert (run.status, run.rows_loaded, run.rows_failed) == (RunStatus.PARTIAL, 495, 1)
+    refused = StagingRow.objects.get(run=run)
+    assert refused.row_number == 2
+    assert refused.raw["Impressions"] == "eight hundred"
+    assert refused.raw[" Media Spend "] == " $ 4.76 "
+    assert refused.raw["Creative Name"] == "Creative 2"
+    assert len(refused.raw) == 11
+    assert not refused.is_valid
+    assert [error["column"] for error in refused.errors] == ["Impressions"]
 
 
 def test_csv_text_is_read_as_utf8_with_bom_and_crlf(client_a):

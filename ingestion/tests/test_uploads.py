@@ -199,10 +199,15 @@ def test_the_upload_list_shows_past_uploads_of_the_client_only(api, user_a, user
     assert [row["client_id"] for row in mine["results"]] == [user_a.client_id]
 
 
-def test_staged_rows_of_an_upload_keep_their_source_row_numbers(api, user_a):
-    upload(api, user_a)
-    assert list(StagingRow.objects.order_by("row_number").values_list("row_number", flat=True)) == [
-        3,
-        4,
-        5,
+def test_refused_rows_of_an_upload_keep_their_source_row_numbers(api, user_a):
+    # Row 2 is the export's totals row; rows 3 and 5 are refused, row 4 loads.
+    content = EXPORT.replace("Ad 1,New York,1000", "Ad 1,New York,lots").replace(
+        "Ad 2,Ohio,500", "Ad 2,Ohio,-5"
+    )
+    response = upload(api, user_a, content)
+    assert response.json()["rows_failed"] == 2
+    staged = StagingRow.objects.order_by("row_number")
+    assert [(row.row_number, row.raw["Impressions"]) for row in staged] == [
+        (3, "lots"),
+        (5, "-5"),
     ]

@@ -1,9 +1,11 @@
 """``manage.py bench`` (``make bench``): prints measured figures, never asserts them.
 
-Pipeline: a 50,000-row Surfside file, first load and re-load, per stage, against a floor.
+Pipeline: a 50,000-row Surfside file, first load and re-load, per stage, interleaved with a floor.
 Dashboard: p50/p95 latency of the summary, overview and campaign list on 600,000 rows.
 Retention (``--only retention``): a night at 120 days x 50,000 rows, before and after partitions.
 Exports (``--only exports``): a 1.5M-row CSV against the COPY floor, interleaved, and a 7-day XLSX.
+``--days N [--rows R]``: the scale mode instead (``devtools/bench_scale.py``): N days of a
+realistic client loaded one by one, then lists, summary, a CPM change, an export and retention.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from devtools.bench_dashboard import bench_dashboard
 from devtools.bench_exports import bench_exports
 from devtools.bench_ingest import bench_pipeline
 from devtools.bench_retention import bench_retention
+from devtools.bench_scale import bench_scale
 
 
 class Command(BaseCommand):
@@ -30,9 +33,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--export-creatives", type=int, default=50_000, help="exports: rows per day"
         )
+        parser.add_argument(
+            "--days", type=int, default=0, help="Scale mode: load this many days of one client."
+        )
+        parser.add_argument(
+            "--rows", type=int, default=50_000, help="Scale mode: rows of each day's file."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.disable(logging.INFO)  # one log line per run would drown the figures
+        if options["days"]:
+            bench_scale(self.stdout, days=options["days"], rows=options["rows"])
+            return
         if options["only"] in (None, "pipeline"):
             bench_pipeline(self.stdout)
         if options["only"] in (None, "dashboard"):
