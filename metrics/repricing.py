@@ -117,5 +117,7 @@ def repricing_pending(*, clients: QuerySet[Client]) -> list[str]:
     """The names of the clients in scope whose figures are being re-priced right now."""
     pending = Repricing.objects.filter(client__in=clients, status__in=PENDING_REPRICING)
     return sorted(
-        set(Client.objects.filter(pk__in=pending.values("client_id")).values_list("name", flat=True))
+        set(
+            Client.objects.filter(pk__in=pending.values("client_id")).values_list("name", flat=True)
+        )
     )

@@ -26,8 +26,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_q.tasks import async_task
 
-from metrics.models import RollupChange
 from metrics.formulas import sql_spend
+from metrics.models import RollupChange
 from metrics.pricing import RATE_PERIODS_SQL
 
 # (table, the hierarchy columns it is keyed on), from the finest level up.

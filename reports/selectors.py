@@ -19,8 +19,8 @@ from campaigns.models import Source
 from clients.models import Client, ClientStatus
 from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
 from metrics.models import DailyMetric
-from metrics.pricing import with_row_measures
 from metrics.periods import DateRange, Granularity
+from metrics.pricing import with_row_measures
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series
