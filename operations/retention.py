@@ -162,7 +162,9 @@ def archive_month(*, client_id: int, month: dt.date) -> MetricArchive:
         rows = with_row_measures(rows)
         expected = rows.aggregate(
             # Not named "spend": that would shadow the rows' derived spend being summed.
-            rows=Count("id"), impressions=Sum("impressions"), billed=Sum("spend")
+            rows=Count("id"),
+            impressions=Sum("impressions"),
+            billed=Sum("spend"),
         )
         with tempfile.TemporaryFile() as buffer:
             written = _write_archive(buffer, rows)

@@ -89,8 +89,11 @@ def test_existing_rollups_are_repriced_and_the_level_rollups_built():
     assert spend("CampaignDayRollup") == expected
     assert spend("StrategyDayRollup") == expected
     assert spend("PlacementDayRollup") == expected
-    columns = [c.name for c in connection.introspection.get_table_description(
-        connection.cursor(), "metrics_dailymetric"
-    )]
+    columns = [
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), "metrics_dailymetric"
+        )
+    ]
     assert {"spend", "ctr", "cpc", "cpa", "roas"}.isdisjoint(columns)
     assert "source_spend" in columns
