@@ -1,0 +1,271 @@
+"""Like-for-like changes (SPEC 9 "Comparable"), read set-based from the rollups.
+
+Per client and source, a day "has data" when the source has rollup rows for that client and day.
+A change uses only the pairs of days (``metrics.comparison.day_pairs``) where both days have that
+source's data; a source whose pairs are fewer than half of the period's days is not comparable,
+with a reason a person reads. A blended figure sums only the comparable sources and names the
+others. Two queries whatever the range: one counts the days, one sums the paired days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+
+from campaigns.models import Source
+from clients.models import Client
+from metrics.comparison import (
+    ComparisonMode,
+    comparison_range,
+    enough_pairs,
+    pair_shift,
+    range_text,
+)
+from metrics.formulas import Change, Totals, changes
+from metrics.models import CampaignDayRollup
+from metrics.periods import DateRange
+from metrics.selectors.measures import summed_measures, totals_from_row
+
+_CURRENT = "current_"
+_PREVIOUS = "previous_"
+# How data arrives, in the words of a reason ("Facebook: 1 of 7 days uploaded").
+ARRIVAL_VERBS = {
+    Source.SURFSIDE.value: "delivered",
+    Source.VIBE.value: "pulled",
+    Source.FACEBOOK.value: "uploaded",
+}
+
+
+def totals_sum(parts: Iterable[Totals]) -> Totals:
+    """The sum of several slices' totals (rates follow from the summed measures)."""
+    summed: dict[str, Any] = {}
+    for part in parts:
+        for measure in fields(Totals):
+            value = getattr(part, measure.name)
+            if value is not None:
+                summed[measure.name] = summed.get(measure.name, 0) + value
+    return Totals(**summed)
+
+
+@dataclass(frozen=True)
+class SourceComparison:
+    """One client's source over the range and the range it is compared with."""
+
+    client_id: int
+    client_name: str
+    source: str
+    days: int
+    paired_days: int
+    current_days: int
+    comparison_days: int
+    comparison_range: DateRange
+    current: Totals = field(default_factory=Totals)
+    previous: Totals = field(default_factory=Totals)
+
+    @property
+    def comparable(self) -> bool:
+        return enough_pairs(self.paired_days, self.days)
+
+    @property
+    def label(self) -> str:
+        return str(Source(self.source).label)
+
+    def reason(self, *, name_client: bool = False) -> str:
+        """Why the source is not comparable, e.g. "Facebook: 1 of 7 days uploaded"; "" when it
+        is comparable."""
+        if self.comparable:
+            return ""
+        verb = ARRIVAL_VERBS[self.source]
+        who = f"{self.client_name} · {self.label}" if name_client else self.label
+        compared_days = self.comparison_range.days
+        if self.comparison_days == 0 and self.current_days * 2 >= self.days:
+            return f"{who}: no data {verb} in {range_text(self.comparison_range)}"
+        parts = []
+        if self.current_days * 2 < self.days or self.comparison_days * 2 >= compared_days:
+            parts.append(f"{self.current_days} of {self.days} days {verb}")
+        if self.comparison_days * 2 < compared_days:
+            parts.append(
+                f"{self.comparison_days} of {compared_days} days {verb} in "
+                f"{range_text(self.comparison_range)}"
+            )
+        if self.current_days * 2 >= self.days and self.comparison_days * 2 >= compared_days:
+            # Enough days on each side, but not the same ones.
+            parts = [f"only {self.paired_days} of {self.days} days have data in both periods"]
+        return f"{who}: {', '.join(parts)}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A range against its comparison: the totals a change uses and which sources it left out."""
+
+    mode: ComparisonMode
+    date_range: DateRange
+    comparison_range: DateRange | None
+    sources: tuple[SourceComparison, ...] = ()
+
+    @property
+    def name_clients(self) -> bool:
+        return len({entry.client_id for entry in self.sources}) > 1
+
+    @property
+    def included(self) -> tuple[SourceComparison, ...]:
+        return tuple(entry for entry in self.sources if entry.comparable)
+
+    @property
+    def left_out(self) -> tuple[SourceComparison, ...]:
+        return tuple(entry for entry in self.sources if not entry.comparable)
+
+    @property
+    def comparable(self) -> bool:
+        """Whether a change can be shown at all: a comparison, and a comparable source."""
+        return self.comparison_range is not None and bool(self.included)
+
+    @property
+    def current(self) -> Totals:
+        return totals_sum(entry.current for entry in self.included)
+
+    @property
+    def previous(self) -> Totals:
+        return totals_sum(entry.previous for entry in self.included)
+
+    @property
+    def changes(self) -> dict[str, Change | None]:
+        if not self.comparable:
+            return {}
+        return changes(self.current, self.previous)
+
+    def reasons(self) -> list[str]:
+        return [entry.reason(name_client=self.name_clients) for entry in self.left_out]
+
+    @property
+    def compared_text(self) -> str:
+        """``vs Oct 1-29`` (en dash) for cards and reports; "" without a comparison."""
+        if self.comparison_range is None:
+            return ""
+        return f"vs {range_text(self.comparison_range)}"
+
+    @property
+    def not_comparable_text(self) -> str:
+        """The reason a blended change is missing ("" when there is one)."""
+        if self.comparison_range is None or self.comparable:
+            return ""
+        return "not comparable: " + "; ".join(self.reasons()) if self.sources else ""
+
+    @property
+    def left_out_text(self) -> str:
+        """Which sources a blended change leaves out, and why ("" when none)."""
+        if not self.comparable or not self.left_out:
+            return ""
+        return "Leaves out " + "; ".join(self.reasons())
+
+
+def _has_data_on(day: Any) -> Exists:
+    """Whether the row's client and source have rollup rows on ``day`` (an expression)."""
+    return Exists(
+        CampaignDayRollup.objects.filter(
+            client_id=OuterRef("client_id"), source=OuterRef("source"), date=day
+        )
+    )
+
+
+def _paired(date_range: DateRange, compared: DateRange) -> dict[str, Any]:
+    """Annotations: whether a row of the range (or of the comparison range) has a partner day
+    inside the other range on which its client and source have data."""
+    shift = pair_shift(date_range, compared)
+    in_current = Q(date__gte=date_range.start, date__lte=date_range.end)
+    in_compared = Q(date__gte=compared.start, date__lte=compared.end)
+    partner_back = ExpressionWrapper(OuterRef("date") - Value(shift), output_field=DateField())
+    partner_ahead = ExpressionWrapper(OuterRef("date") + Value(shift), output_field=DateField())
+    return {
+        "pairs_back": ExpressionWrapper(
+            in_current & Q(date__lte=compared.end + shift) & Q(_has_data_on(partner_back)),
+            output_field=BooleanField(),
+        ),
+        "pairs_ahead": ExpressionWrapper(
+            in_compared & Q(date__lte=date_range.end - shift) & Q(_has_data_on(partner_ahead)),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def _scope(rows: QuerySet[Any], source: str | None) -> QuerySet[Any]:
+    return rows.filter(source=source) if source else rows
+
+
+def comparison(
+    *,
+    clients: QuerySet[Client],
+    date_range: DateRange,
+    mode: ComparisonMode,
+    source: str | None = None,
+    metric_rows: QuerySet[Any] | None = None,
+) -> Comparison:
+    """The like-for-like comparison of ``date_range`` for the clients (one source, or all).
+
+    ``metric_rows`` (one object's daily metrics or rollups, already narrowed to the object; not
+    to dates) are summed instead of the clients' rollups: a drill-down's change. Which days have
+    data is always the source's, from the rollups.
+    """
+    compared = comparison_range(date_range, mode)
+    if compared is None:
+        return Comparison(mode=mode, date_range=date_range, comparison_range=None)
+    both = Q(date__gte=date_range.start, date__lte=date_range.end) | Q(
+        date__gte=compared.start, date__lte=compared.end
+    )
+    rollups = _scope(CampaignDayRollup.objects.filter(both, client__in=clients), source)
+    in_current = Q(date__gte=date_range.start, date__lte=date_range.end)
+    in_compared = Q(date__gte=compared.start, date__lte=compared.end)
+    days = (
+        rollups.annotate(**_paired(date_range, compared))
+        .values("client_id", "client__name", "source")
+        .annotate(
+            current_days=Count("date", distinct=True, filter=in_current),
+            comparison_days=Count("date", distinct=True, filter=in_compared),
+            paired_days=Count("date", distinct=True, filter=Q(pairs_back=True)),
+        )
+        .order_by("client__name", "client_id", "source")
+    )
+    summed_rows = rollups if metric_rows is None else _scope(metric_rows.filter(both), source)
+    sums = {
+        (row["client_id"], row["source"]): row
+        for row in summed_rows.annotate(**_paired(date_range, compared))
+        .values("client_id", "source")
+        .annotate(
+            **summed_measures(prefix=_CURRENT, where=Q(pairs_back=True)),
+            **summed_measures(prefix=_PREVIOUS, where=Q(pairs_ahead=True)),
+        )
+        .order_by()
+    }
+    entries = []
+    for row in days:
+        summed = sums.get((row["client_id"], row["source"]))
+        entries.append(
+            SourceComparison(
+                client_id=row["client_id"],
+                client_name=row["client__name"],
+                source=row["source"],
+                days=date_range.days,
+                paired_days=row["paired_days"],
+                current_days=row["current_days"],
+                comparison_days=row["comparison_days"],
+                comparison_range=compared,
+                current=totals_from_row(summed, prefix=_CURRENT) if summed else Totals(),
+                previous=totals_from_row(summed, prefix=_PREVIOUS) if summed else Totals(),
+            )
+        )
+    return Comparison(
+        mode=mode, date_range=date_range, comparison_range=compared, sources=tuple(entries)
+    )
