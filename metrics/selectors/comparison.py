@@ -41,6 +41,8 @@ from metrics.selectors.measures import summed_measures, totals_from_row
 
 _CURRENT = "current_"
 _PREVIOUS = "previous_"
+_WHOLE_CURRENT = "whole_current_"
+_WHOLE_PREVIOUS = "whole_previous_"
 # How data arrives, in the words of a reason ("Facebook: 1 of 7 days uploaded").
 ARRIVAL_VERBS = {
     Source.SURFSIDE.value: "delivered",
@@ -115,6 +117,10 @@ class Comparison:
     date_range: DateRange
     comparison_range: DateRange | None
     sources: tuple[SourceComparison, ...] = ()
+    # Every source over the whole range, and over the whole comparison range (None without one):
+    # what the cards show, not what the change compares.
+    total: Totals = field(default_factory=Totals)
+    compared_total: Totals | None = None
 
     @property
     def name_clients(self) -> bool:
@@ -220,14 +226,17 @@ def comparison(
     data is always the source's, from the rollups.
     """
     compared = comparison_range(date_range, mode)
-    if compared is None:
-        return Comparison(mode=mode, date_range=date_range, comparison_range=None)
-    both = Q(date__gte=date_range.start, date__lte=date_range.end) | Q(
-        date__gte=compared.start, date__lte=compared.end
-    )
-    rollups = _scope(CampaignDayRollup.objects.filter(both, client__in=clients), source)
     in_current = Q(date__gte=date_range.start, date__lte=date_range.end)
+    all_rollups = CampaignDayRollup.objects.filter(client__in=clients)
+    if compared is None:
+        rows = all_rollups if metric_rows is None else metric_rows
+        whole = _scope(rows.filter(in_current), source).aggregate(**summed_measures())
+        return Comparison(
+            mode=mode, date_range=date_range, comparison_range=None, total=totals_from_row(whole)
+        )
     in_compared = Q(date__gte=compared.start, date__lte=compared.end)
+    both = in_current | in_compared
+    rollups = _scope(all_rollups.filter(both), source)
     days = (
         rollups.annotate(**_paired(date_range, compared))
         .values("client_id", "client__name", "source")
@@ -239,13 +248,15 @@ def comparison(
         .order_by("client__name", "client_id", "source")
     )
     summed_rows = rollups if metric_rows is None else _scope(metric_rows.filter(both), source)
-    sums = {
+    sums: dict[tuple[int, str], dict[str, Any]] = {
         (row["client_id"], row["source"]): row
         for row in summed_rows.annotate(**_paired(date_range, compared))
         .values("client_id", "source")
         .annotate(
             **summed_measures(prefix=_CURRENT, where=Q(pairs_back=True)),
             **summed_measures(prefix=_PREVIOUS, where=Q(pairs_ahead=True)),
+            **summed_measures(prefix=_WHOLE_CURRENT, where=in_current),
+            **summed_measures(prefix=_WHOLE_PREVIOUS, where=in_compared),
         )
         .order_by()
     }
@@ -267,5 +278,12 @@ def comparison(
             )
         )
     return Comparison(
-        mode=mode, date_range=date_range, comparison_range=compared, sources=tuple(entries)
+        mode=mode,
+        date_range=date_range,
+        comparison_range=compared,
+        sources=tuple(entries),
+        total=totals_sum(totals_from_row(row, prefix=_WHOLE_CURRENT) for row in sums.values()),
+        compared_total=totals_sum(
+            totals_from_row(row, prefix=_WHOLE_PREVIOUS) for row in sums.values()
+        ),
     )

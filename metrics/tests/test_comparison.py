@@ -156,17 +156,20 @@ def test_month_to_date_compares_the_same_days_of_the_previous_month(client_a):
     assert found.changes["impressions"] == Change(absolute=145, percent=Decimal("100.000000"))
 
 
-def test_none_compares_nothing_and_reads_nothing(gap_weeks, client_a):
+def test_none_compares_nothing_and_reads_only_the_totals(gap_weeks, client_a):
     with CaptureQueriesContext(connection) as queries:
         found = comparison(clients=only(client_a), date_range=RANGE, mode=ComparisonMode.NONE)
 
     assert (found.comparison_range, found.sources, found.changes) == (None, (), {})
     assert found.compared_text == ""
-    assert len(queries) == 0
+    assert (found.total.clicks, found.compared_total) == (110, None)
+    assert len(queries) == 1
 
 
 def test_two_queries_whatever_the_range(gap_weeks, client_a):
     with CaptureQueriesContext(connection) as queries:
-        comparison(clients=only(client_a), date_range=RANGE, mode=ComparisonMode.PREVIOUS)
+        found = comparison(clients=only(client_a), date_range=RANGE, mode=ComparisonMode.PREVIOUS)
 
     assert len(queries) == 2
+    # The whole periods, every source: 7 x 10 + 40 clicks against 7 x 10 + 7 x 40.
+    assert (found.total.clicks, found.compared_total.clicks) == (110, 350)
