@@ -101,3 +101,19 @@ def range_text(date_range: DateRange, *, with_year: bool = False) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{first}{EN_DASH}{end.day}{year}"
     return f"{first}{EN_DASH}{end:%b} {end.day}{year}"
+
+
+def comparison_label(date_range: DateRange, mode: ComparisonMode) -> str:
+    """What the comparison period is, in words: "the 7 days before", "the same days of October",
+    "October", "the same dates a year earlier"; "" for ``none``."""
+    compared = comparison_range(date_range, mode)
+    if compared is None:
+        return ""
+    if mode is ComparisonMode.LAST_YEAR:
+        return "the same dates a year earlier"
+    if compared == date_range.previous():
+        return f"the {date_range.days} day{'s' if date_range.days != 1 else ''} before"
+    month = f"{compared.start:%B}"
+    if compared.end == _month_end(compared.end) and date_range.end == _month_end(date_range.end):
+        return month
+    return f"the same days of {month}"

@@ -95,17 +95,20 @@ class SourceComparison:
         compared_days = self.comparison_range.days
         if self.comparison_days == 0 and self.current_days * 2 >= self.days:
             return f"{who}: no data {verb} in {range_text(self.comparison_range)}"
-        parts = []
-        if self.current_days * 2 < self.days or self.comparison_days * 2 >= compared_days:
-            parts.append(f"{self.current_days} of {self.days} days {verb}")
-        if self.comparison_days * 2 < compared_days:
-            parts.append(
-                f"{self.comparison_days} of {compared_days} days {verb} in "
-                f"{range_text(self.comparison_range)}"
-            )
-        if self.current_days * 2 >= self.days and self.comparison_days * 2 >= compared_days:
+        current_short = self.current_days * 2 < self.days
+        compared_short = self.comparison_days * 2 < compared_days
+        if not current_short and not compared_short:
             # Enough days on each side, but not the same ones.
-            parts = [f"only {self.paired_days} of {self.days} days have data in both periods"]
+            return f"{who}: only {self.paired_days} of {self.days} days have data in both periods"
+        parts = [f"{self.current_days} of {self.days} days {verb}"] if current_short else []
+        if compared_short:
+            during = range_text(self.comparison_range)
+            if not parts:
+                parts.append(f"{self.comparison_days} of {compared_days} days {verb} in {during}")
+            elif self.comparison_days == 0:
+                parts.append(f"none in {during}")
+            else:
+                parts.append(f"{self.comparison_days} of {compared_days} in {during}")
         return f"{who}: {', '.join(parts)}"
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from metrics.comparison import (
     ComparisonMode,
+    comparison_label,
     comparison_range,
     day_pairs,
     enough_pairs,
@@ -94,3 +95,19 @@ def test_at_least_half_of_the_days_must_pair(paired, days, expected):
 )
 def test_range_text(start, end, expected):
     assert range_text(DateRange(start, end)) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "mode", "expected"),
+    [
+        (D(2025, 11, 24), D(2025, 11, 30), PREVIOUS, "the 7 days before"),
+        (D(2025, 11, 24), D(2025, 11, 24), PREVIOUS, "the 1 day before"),
+        (D(2025, 11, 1), D(2025, 11, 29), PREVIOUS, "the same days of October"),
+        (D(2025, 11, 1), D(2025, 11, 30), PREVIOUS, "October"),
+        (D(2025, 3, 1), D(2025, 3, 31), PREVIOUS, "February"),
+        (D(2025, 11, 1), D(2025, 11, 7), LAST_YEAR, "the same dates a year earlier"),
+        (D(2025, 11, 1), D(2025, 11, 7), NONE, ""),
+    ],
+)
+def test_comparison_label(start, end, mode, expected):
+    assert comparison_label(DateRange(start, end), mode) == expected

@@ -19,6 +19,7 @@ from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import clients_in_scope, visible_clients
 from ingestion.availability import sources_in_use
+from metrics.comparison import COMPARISON_CHOICES
 from portal.filters import ReportFilterForm, ReportFilters, read_filters
 from portal.ranges import presets
 from reports.charts import chart_measures
@@ -111,4 +112,6 @@ class ReportPageMixin(LoginRequiredMixin):
             "presets": preset_links,
             "chart_picked": self.chart_picked,
             "custom_range": not any(link["active"] for link in preset_links),
+            # Every report page shows changes: each may pick what they compare with.
+            "comparison_choices": COMPARISON_CHOICES,
         }

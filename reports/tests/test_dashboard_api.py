@@ -475,7 +475,7 @@ def test_same_period_last_year_and_none(api, user_a, gap_weeks):
     # Nothing was delivered a year earlier: nothing to compare.
     assert (body["comparison"]["comparable"], body["change"]) == (False, None)
     assert body["comparison"]["left_out"] == [
-        "Facebook: 1 of 7 days uploaded, 0 of 7 days uploaded in Nov 24\u201330",
+        "Facebook: 1 of 7 days uploaded, none in Nov 24\u201330",
         "Surfside: no data delivered in Nov 24\u201330",
     ]
 
