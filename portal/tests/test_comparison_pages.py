@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpResponse
 
 from campaigns.models import Campaign, Source
 from portal.tests.test_dashboard import browser_for, section, text_of
@@ -77,3 +78,31 @@ def test_a_drilldown_compares_its_source_days(user_a, gap_weeks):
     text = kpis(browser_for(user_a).get(f"/campaigns/{campaign.pk}/?{QUERY}"))
 
     assert "Clicks 40 not comparable: Facebook: 1 of 7 days uploaded" in text
+
+
+def test_the_trend_draws_the_compared_days_dashed_with_a_table_column(user_a, gap_weeks):
+    page = browser_for(user_a).get(f"/dashboard/?{QUERY}")
+    trend = page.content.decode().split('<section class="card trend"', 1)[1]
+
+    assert 'stroke-dasharray="5,3"' in trend
+    assert "Impressions, Nov 17\u201323" in trend  # the legend
+    table = text_of(HttpResponse(trend.split("<table", 1)[1]))
+    # Nov 24 pairs with Nov 17: 1,000 Surfside + 2,000 Facebook impressions then.
+    assert "Impressions, Nov 17\u201323" in table
+    assert "Mon, Nov 24 1,000 10 1 $20.00" in table
+    assert "Nov 17: 3,000" in table
+
+
+def test_without_a_comparison_the_trend_has_no_dashed_line(user_a, gap_weeks):
+    page = browser_for(user_a).get(f"/dashboard/?{QUERY}&comparison=none")
+
+    assert 'stroke-dasharray="5,3"' not in page.content.decode()
+
+
+def test_a_drilldown_trend_draws_its_compared_days(user_a, gap_weeks):
+    campaign = Campaign.objects.get(client__name="Acme Foods", source=Source.SURFSIDE)
+    page = browser_for(user_a).get(f"/campaigns/{campaign.pk}/?{QUERY}")
+    table = text_of(HttpResponse(page.content.decode().split("<table", 1)[1]))
+
+    assert "Mon, Nov 24 1,000 10 1 $20.00" in table
+    assert "Nov 17: 1,000" in table

@@ -7,11 +7,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from campaigns.models import Source
+from clients.models import Client
 from ingestion.availability import no_data_reasons
 from metrics.comparison import comparison_label, range_text
 from metrics.formatting import MEASURES, change_text, is_undefined, measure_in
@@ -112,6 +114,22 @@ def comparison_cards(compared: Comparison) -> list[dict[str, Any]]:
     )
 
 
+def compared_days(
+    compared: Comparison, *, clients: QuerySet[Client], source: str | None = None
+) -> dict[str, Any]:
+    """The trend's comparison: the compared period's days (one query) and its legend label."""
+    compared_range = compared.comparison_range
+    if compared_range is None:
+        return {}
+    rows = rollups_in_range(
+        clients=clients, start=compared_range.start, end=compared_range.end, source=source
+    )
+    return {
+        "comparison_days": daily_totals(rows, compared_range),
+        "comparison_label": range_text(compared_range),
+    }
+
+
 def comparison_note(compared: Comparison) -> str:
     """The line above the cards: what the changes compare with, and what they leave out."""
     label = comparison_label(compared.date_range, compared.mode)
@@ -178,6 +196,7 @@ class DashboardView(ReportPageMixin, TemplateView):
                         clients=self.clients, date_range=filters.date_range, source=filters.source
                     ),
                 ),
+                **compared_days(compared, clients=self.clients, source=filters.source),
             ),
             chart_choices=chart_choices(),
             exports=export_links(filters, chart),

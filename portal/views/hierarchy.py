@@ -16,7 +16,7 @@ from campaigns.models import Campaign
 from clients.models import Client
 from clients.scoping import get_scoped_or_404
 from ingestion.availability import no_data_reasons
-from metrics.comparison import comparison_range
+from metrics.comparison import comparison_range, range_text
 from metrics.selectors.comparison import comparison
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
@@ -124,6 +124,15 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
                         source=campaign.source,
                     ),
                 ),
+                comparison_days=daily_totals(
+                    object_metric_rows(
+                        self.level, obj, start=compared_range.start, end=compared_range.end
+                    ),
+                    compared_range,
+                )
+                if compared_range is not None
+                else None,
+                comparison_label=range_text(compared_range) if compared_range else "",
             ),
             chart_choices=chart_choices(),
             table=performance_table(
