@@ -221,14 +221,20 @@ def comparison(
     mode: ComparisonMode,
     source: str | None = None,
     metric_rows: QuerySet[Any] | None = None,
+    compared_range: DateRange | None = None,
 ) -> Comparison:
     """The like-for-like comparison of ``date_range`` for the clients (one source, or all).
+
+    ``compared_range`` overrides the mode's period (a weekly summary compares with the week
+    before, even when its Monday is the 1st of a month).
 
     ``metric_rows`` (one object's daily metrics or rollups, already narrowed to the object; not
     to dates) are summed instead of the clients' rollups: a drill-down's change. Which days have
     data is always the source's, from the rollups.
     """
     compared = comparison_range(date_range, mode)
+    if compared is not None and compared_range is not None:
+        compared = compared_range
     in_current = Q(date__gte=date_range.start, date__lte=date_range.end)
     all_rollups = CampaignDayRollup.objects.filter(client__in=clients)
     if compared is None:

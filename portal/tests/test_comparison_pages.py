@@ -1,9 +1,15 @@
+from io import BytesIO
+
 import pytest
 from django.http import HttpResponse
+from pypdf import PdfReader
 
 from campaigns.models import Campaign, Source
 from portal.tests.test_dashboard import browser_for, section, text_of
+from reports.models import PeriodType
+from reports.services import summary_generate
 from tests.comparison_data import QUERY, facebook_gap_weeks
+from tests.report_data import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,25 @@ def test_a_drilldown_trend_draws_its_compared_days(user_a, gap_weeks):
 
     assert "Mon, Nov 24 1,000 10 1 $20.00" in table
     assert "Nov 17: 1,000" in table
+
+
+def test_a_summary_names_the_compared_dates_on_its_cards(user_a, client_a, complete_week):
+    summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
+    page = browser_for(user_a).get(f"/summaries/{summary.pk}/")
+    text = kpis(page)
+
+    # 7,000 impressions against 3,500, every day of both weeks paired.
+    assert "Impressions 7,000 \u25b2 +100.00% vs Oct 27\u2013Nov 2" in text
+    assert (
+        "Change vs Oct 27\u2013Nov 2, 2025, the week before, day by day where both days have data."
+        in text
+    )
+    assert "Leaves out" not in text
+
+
+def test_the_pdf_of_a_range_names_the_compared_dates_and_what_it_left_out(api, user_a, gap_weeks):
+    response = api(user_a).get(f"/api/v1/exports/pdf?{QUERY}")
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+
+    assert "vs Nov 17\u201323, 2025" in text
+    assert "Left out: Facebook: 1 of 7 days uploaded." in " ".join(text.split())
