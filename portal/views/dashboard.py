@@ -96,6 +96,7 @@ def kpi_cards(
                 else None,
                 "compared": compared_text,
                 "not_comparable": not_comparable,
+                "not_comparable_reason": not_comparable.removeprefix("not comparable: "),
             }
         )
     return cards
