@@ -21,10 +21,10 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def save(page: Page, name: str) -> None:
+def save(shown: Page, name: str) -> None:
     folder = os.environ.get("COMPARISON_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"comparison-{name}.png"), full_page=True)
+        shown.screenshot(path=str(Path(folder) / f"comparison-{name}.png"), full_page=True)
 
 
 @pytest.fixture
