@@ -199,7 +199,13 @@ def hierarchy_row(
 def hierarchy_detail(
     identity: dict[str, Any], detail_output: type[serializers.Serializer]
 ) -> OpenApiExample:
-    data = {**identity, **CURRENT.as_dict(), "date_range": RANGE.as_dict()}
+    surfside_only = Comparison(
+        mode=ComparisonMode.PREVIOUS,
+        date_range=RANGE,
+        comparison_range=COMPARED_RANGE,
+        sources=(_source("surfside", (3, 3, 3), CURRENT, PREVIOUS),),
+    )
+    data = {**identity, **outputs.summary_data(CURRENT, PREVIOUS, RANGE, surfside_only)}
     return OpenApiExample("Detail", value=_render(detail_output, data))
 
 

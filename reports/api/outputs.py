@@ -143,8 +143,9 @@ class ComparisonOutput(serializers.Serializer):
     )
 
 
-class SummaryOutput(MeasuresOutput):
-    date_range = DateRangeOutput()
+class ComparedOutput(serializers.Serializer):
+    """What a range's changes compare with (``comparison`` query parameter)."""
+
     previous_period = PeriodTotalsOutput(
         allow_null=True,
         help_text="The same measures over the whole comparison period (null for comparison=none).",
@@ -159,6 +160,10 @@ class SummaryOutput(MeasuresOutput):
         help_text="Per measure: `comparison.current` vs `comparison.previous`; null when not "
         "comparable.",
     )
+
+
+class SummaryOutput(ComparedOutput, MeasuresOutput):
+    date_range = DateRangeOutput()
 
 
 class DateOutput(serializers.Serializer):
@@ -259,19 +264,19 @@ class CreativeRowOutput(CreativeIdentity, MeasuresOutput):
     pass
 
 
-class CampaignDetailOutput(CampaignRowOutput):
+class CampaignDetailOutput(ComparedOutput, CampaignRowOutput):
     date_range = DateRangeOutput()
 
 
-class StrategyDetailOutput(StrategyRowOutput):
+class StrategyDetailOutput(ComparedOutput, StrategyRowOutput):
     date_range = DateRangeOutput()
 
 
-class PlacementDetailOutput(PlacementRowOutput):
+class PlacementDetailOutput(ComparedOutput, PlacementRowOutput):
     date_range = DateRangeOutput()
 
 
-class CreativeDetailOutput(CreativeRowOutput):
+class CreativeDetailOutput(ComparedOutput, CreativeRowOutput):
     date_range = DateRangeOutput()
 
 

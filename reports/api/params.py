@@ -121,3 +121,7 @@ class CreativeListParams(ListParams):
 class ObjectParams(RangeParams):
     """The range for one campaign, strategy, placement or creative (``client_id`` narrows the
     lookup: an object of another client is a 404)."""
+
+
+class ComparedObjectParams(ComparisonParams, ObjectParams):
+    """One object's range, and what its change compares with."""
