@@ -51,7 +51,9 @@ def test_kpis_do_not_compare_periods_that_are_not_alike(user_a, tree):
     on 2 of the 30 days and once in the 30 days before, and Vibe never before."""
     text = text_of(browser_for(user_a).get("/dashboard/"))
     assert "+170.61%" not in text
-    assert "not comparable: Surfside: 2 of 30 days delivered, 1 of 30 in" in text
+    assert "Impressions 541,210 not comparable" in text
+    assert "Not comparable with" in text
+    assert "Surfside: 2 of 30 days delivered, 1 of 30 in" in text
     assert "Vibe: 1 of 30 days pulled, none in" in text
 
 
