@@ -15,6 +15,12 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from campaigns.models import Source
+from metrics.comparison import (
+    COMPARISON_CHOICES,
+    DEFAULT_COMPARISON,
+    ComparisonMode,
+    comparison_error,
+)
 from metrics.periods import (
     DATE_FORMAT_MESSAGE,
     DateRange,
@@ -42,6 +48,12 @@ class ReportFilterForm(forms.Form):
     )
     source = forms.ChoiceField(
         label="Source", required=False, choices=[("", "All sources"), *Source.choices]
+    )
+    comparison = forms.ChoiceField(
+        label="Compare with",
+        required=False,
+        choices=COMPARISON_CHOICES,
+        error_messages={"invalid_choice": comparison_error("%(value)s")},
     )
 
     def __init__(self, *args: Any, detail: bool = False, **kwargs: Any) -> None:
@@ -71,6 +83,7 @@ class ReportFilters:
     date_range: DateRange
     source: str | None = None
     client_id: int | None = None
+    comparison: ComparisonMode = DEFAULT_COMPARISON
 
     def params(self, **overrides: object) -> dict[str, str]:
         """The URL parameters for this slice, with ``overrides`` (None drops a parameter)."""
@@ -79,6 +92,8 @@ class ReportFilters:
             "end_date": self.date_range.end.isoformat(),
             "source": self.source,
             "client_id": self.client_id,
+            # The default is left out of links: "previous" is what a bare URL means.
+            "comparison": None if self.comparison is DEFAULT_COMPARISON else self.comparison.value,
         }
         values.update(overrides)
         return {key: str(value) for key, value in values.items() if value not in (None, "")}
@@ -98,11 +113,16 @@ def read_filters(
     the form carries the errors, so the page still shows something and says what was wrong.
     ``detail``: the page reads the detail below campaigns (``requested_range``)."""
     form = ReportFilterForm(data, detail=detail)
+    comparison = DEFAULT_COMPARISON
     if form.is_valid():
         date_range = form.cleaned_data["date_range"]
         source = form.cleaned_data.get("source") or None
+        comparison = ComparisonMode(form.cleaned_data.get("comparison") or DEFAULT_COMPARISON)
     else:
         end = default_end(timezone.localdate())
         date_range = DateRange(default_start(end), end)
         source = None
-    return ReportFilters(date_range=date_range, source=source, client_id=client_id), form
+    filters = ReportFilters(
+        date_range=date_range, source=source, client_id=client_id, comparison=comparison
+    )
+    return filters, form

@@ -41,6 +41,8 @@ PERCENT_MEASURES = frozenset({"ctr", "roas"})
 
 BAR_COLOUR = "#9db7e8"
 LINE_COLOUR = "#d9622b"
+# The comparison period's bars measure, drawn as a dashed line over the bars.
+COMPARISON_COLOUR = "#2f4b8f"
 INK = "#1d2433"
 MUTED = "#5b6478"
 GRID = "#e3e7ee"
@@ -110,9 +112,15 @@ def trend_chart_svg(
     gaps: Mapping[dt.date, str] | None = None,
     markers: Sequence[ChartMarker] = (),
     interactive: bool = True,
+    comparison: Sequence[DailyPoint] = (),
+    comparison_label: str = "",
 ) -> str:
     """A chart of ``series`` (one ``(date, Totals)`` per day, in order): the first measure as
     bars on the left axis, the second (if any) as a line on the right axis.
+
+    ``comparison`` (the compared period's days, paired by offset: its n-th day is drawn over
+    the n-th day of ``series``) draws the first measure again as a dashed line on the left
+    axis, named ``comparison_label`` in the legend; it breaks over compared days without data.
 
     ``gaps`` are the days without data and why (an availability reason): they are drawn as a
     pale band in the reason's colour, named in the legend, and the line breaks there instead
@@ -135,13 +143,25 @@ def trend_chart_svg(
             raise ValueError(f"cannot chart {measure!r}; use one of {', '.join(ALL_MEASURES)}")
     plot_left, plot_right = _LEFT, width - _RIGHT
     # The legend wraps onto more rows on a narrow chart rather than running off its edge.
-    legend, legend_rows = _legend(plot_left, measures, sorted(set(gaps.values())), right=width - 8)
+    legend, legend_rows = _legend(
+        plot_left,
+        measures,
+        sorted(set(gaps.values())),
+        right=width - 8,
+        comparison_label=comparison_label if comparison else "",
+    )
     plot_top, plot_bottom = _TOP + _LEGEND_ROW * (legend_rows - 1), height - _BOTTOM
     plot_width, plot_height = plot_right - plot_left, plot_bottom - plot_top
 
     bars = [_value(totals, bar_measure) for _, totals in series]
     line = [_value(totals, line_measure) for _, totals in series]
-    bar_ticks = _nice_ticks(max(bars, default=Decimal(0)))
+    compared = [
+        _value(totals, bar_measure) if _has_data(totals) else None
+        for _, totals in comparison[: len(series)]
+    ]
+    bar_ticks = _nice_ticks(
+        max([*bars, *(value for value in compared if value is not None)], default=Decimal(0))
+    )
     line_ticks = _nice_ticks(max(line, default=Decimal(0)))
 
     def y_of(value: Decimal, top_tick: Decimal) -> float:
@@ -181,6 +201,23 @@ def trend_chart_svg(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width:.1f}" '
             f'height="{plot_bottom - y:.1f}" fill="{BAR_COLOUR}"/>'
         )
+    compared_runs: list[list[tuple[float, float]]] = [[]]
+    for index, compared_value in enumerate(compared):
+        if compared_value is None:
+            compared_runs.append([])
+        else:
+            y = y_of(compared_value, bar_ticks[-1])
+            compared_runs[-1].append((plot_left + slot * (index + 0.5), y))
+    for run in compared_runs:
+        coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+        if len(run) >= 2:
+            parts.append(
+                f'<polyline points="{coordinates}" fill="none" stroke="{COMPARISON_COLOUR}" '
+                'stroke-width="1.5" stroke-dasharray="5,3"/>'
+            )
+        elif run:
+            x, y = run[0]
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{COMPARISON_COLOUR}"/>')
     if count and len(measures) == 2:
         points = [
             (plot_left + slot * (index + 0.5), y_of(value, line_ticks[-1]))
@@ -270,6 +307,10 @@ def _annotation_markers(
     )
 
 
+def _has_data(totals: Totals) -> bool:
+    return bool(totals.impressions or totals.clicks or totals.conversions or totals.spend)
+
+
 def _value(totals: Totals, measure: str) -> Decimal:
     return Decimal(getattr(totals, measure))
 
@@ -331,7 +372,12 @@ def _text(x: float, y: float, content: str, anchor: str, *, size: int = _AXIS_SI
 
 
 def _legend(
-    left: float, measures: tuple[str, ...], reasons: list[str], *, right: float
+    left: float,
+    measures: tuple[str, ...],
+    reasons: list[str],
+    *,
+    right: float,
+    comparison_label: str = "",
 ) -> tuple[list[str], int]:
     """Bars, line and the reasons of the gaps, one after another, on as many rows as the width
     needs (Helvetica at 12 units averages about 6.6 units per character). Returns the markup
@@ -341,6 +387,8 @@ def _legend(
     for index, (measure, side) in enumerate(zip(measures, sides, strict=True)):
         label = f"{MEASURE_LABELS[measure]} ({side})" if side else MEASURE_LABELS[measure]
         items.append(("bar" if index == 0 else "line", label))
+    if comparison_label:
+        items.append(("compared", f"{MEASURE_LABELS[measures[0]]}, {comparison_label}"))
     for reason in reasons:
         items.append((reason, f"No data: {GAP_LABELS.get(reason, reason).lower()}"))
     parts: list[str] = []
@@ -352,6 +400,11 @@ def _legend(
         y = 12 + _LEGEND_ROW * row
         if key == "bar":
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="11" fill="{BAR_COLOUR}"/>')
+        elif key == "compared":
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y + 5.5}" x2="{x + 12:.1f}" y2="{y + 5.5}" '
+                f'stroke="{COMPARISON_COLOUR}" stroke-width="1.5" stroke-dasharray="5,3"/>'
+            )
         elif key == "line":
             parts.append(
                 f'<line x1="{x:.1f}" y1="{y + 5.5}" x2="{x + 12:.1f}" y2="{y + 5.5}" '

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from campaigns.models import Source
 from metrics.clicks import reports_clicks
-from metrics.formulas import BASE_MEASURES, Change, Totals, changes
+from metrics.formulas import ALL_MEASURES, BASE_MEASURES, Change, Totals, changes
 from metrics.periods import ONE_DAY, DateRange, Granularity, period_start
 
 if TYPE_CHECKING:
@@ -75,6 +75,19 @@ class SourceCompleteness:
 
 
 @dataclass(frozen=True)
+class ComparedFigures:
+    """What a report's changes compare, like for like (SPEC 9): the paired days of the
+    comparable sources on both sides, the reasons of the sources left out, and the compared
+    period's days for the chart."""
+
+    current: Totals
+    previous: Totals
+    comparable: bool
+    left_out: tuple[str, ...] = ()
+    daily: tuple[tuple[dt.date, Totals], ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     """Totals of a period against the period before, its days, top lists and data completeness."""
 
@@ -89,10 +102,31 @@ class ReportFigures:
     underperformers: tuple[RankedRow, ...] = ()
     underperformer_count: int = 0
     completeness: tuple[SourceCompleteness, ...] = field(default=())
+    # None for a summary stored before comparisons were like for like: its changes compare the
+    # whole periods.
+    comparison: ComparedFigures | None = None
 
     @property
     def changes(self) -> dict[str, Change | None]:
-        return changes(self.current, self.previous)
+        if self.comparison is None:
+            return changes(self.current, self.previous)
+        if not self.comparison.comparable:
+            return dict.fromkeys(ALL_MEASURES)
+        return changes(self.comparison.current, self.comparison.previous)
+
+    @property
+    def not_comparable(self) -> str:
+        """ "" when the changes can be given; otherwise why not."""
+        if self.comparison is None or self.comparison.comparable:
+            return ""
+        reasons = "; ".join(self.comparison.left_out) or "no data in either period"
+        return f"not comparable: {reasons}"
+
+    @property
+    def left_out_text(self) -> str:
+        if self.comparison is None or not self.comparison.comparable:
+            return ""
+        return "; ".join(self.comparison.left_out)
 
     @property
     def is_complete(self) -> bool:
@@ -201,6 +235,33 @@ def daily_json(daily: tuple[tuple[dt.date, Totals], ...]) -> list[dict[str, Any]
     return [{"date": day.isoformat(), **totals_json(totals)} for day, totals in daily]
 
 
+def comparison_json(compared: ComparedFigures | None) -> dict[str, Any]:
+    if compared is None:
+        return {}
+    return {
+        "current": totals_json(compared.current),
+        "previous": totals_json(compared.previous),
+        "comparable": compared.comparable,
+        "left_out": list(compared.left_out),
+        "daily": daily_json(compared.daily),
+    }
+
+
+def comparison_from_json(data: dict[str, Any]) -> ComparedFigures | None:
+    """The stored comparison; None for a summary stored without one."""
+    if not data:
+        return None
+    return ComparedFigures(
+        current=totals_from_json(data["current"]),
+        previous=totals_from_json(data["previous"]),
+        comparable=data["comparable"],
+        left_out=tuple(data["left_out"]),
+        daily=tuple(
+            (dt.date.fromisoformat(day["date"]), totals_from_json(day)) for day in data["daily"]
+        ),
+    )
+
+
 def completeness_json(sources: tuple[SourceCompleteness, ...]) -> list[dict[str, Any]]:
     return [
         {
@@ -250,4 +311,5 @@ def figures_from_summary(summary: Summary) -> ReportFigures:
             )
             for source in summary.completeness
         ),
+        comparison=comparison_from_json(summary.comparison),
     )

@@ -56,6 +56,13 @@ class Summary(TimestampedModel):
     changes = models.JSONField(
         default=dict, help_text="Per measure: absolute and percent change (points for rates)."
     )
+    comparison = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the changes compare, like for like: the paired days' totals of the "
+        "comparable sources on both sides, the reasons of the sources left out, and the compared "
+        "period's days (empty for summaries stored before).",
+    )
     daily = models.JSONField(default=list, help_text="Totals of every day of the period.")
     top_campaigns_by_conversions = models.JSONField(default=list)
     top_campaigns_by_revenue = models.JSONField(default=list)

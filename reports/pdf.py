@@ -30,6 +30,7 @@ from ingestion.availability import (
     REASON_NOT_YET_PULLED,
     reason_label,
 )
+from metrics.comparison import range_text
 from metrics.formatting import NOT_APPLICABLE, change_text, day_spans
 from metrics.formulas import to_display
 from metrics.periods import DateRange
@@ -130,6 +131,7 @@ def report_context(
     annotations: Sequence[ChartMarker] = (),
 ) -> dict[str, Any]:
     daily = list(figures.daily)
+    compared_dates = range_text(figures.previous_range, with_year=True)
     svg = trend_chart_svg(
         daily,
         width=620,
@@ -138,12 +140,15 @@ def report_context(
         gaps=gap_days(daily, _reasons(figures)),
         markers=annotations,
         interactive=False,
+        comparison=figures.comparison.daily if figures.comparison else (),
+        comparison_label=range_text(figures.previous_range),
     )
     moved = figures.changes
+    not_comparable = figures.not_comparable
     current, previous = figures.current.as_dict(), figures.previous.as_dict()
     kpis = []
     for label, measure, kind in KPI_ROWS:
-        change = moved[measure]
+        change = moved.get(measure)
         kpis.append(
             {
                 "label": label,
@@ -152,6 +157,8 @@ def report_context(
                 # The page's one rule (metrics.formatting.change_text): 2 places.
                 "change": change_text(measure, change).text
                 if change is not None
+                else "not comparable"
+                if not_comparable
                 else NOT_APPLICABLE,
                 "tone": _tone(measure, change.absolute) if change is not None else "flat",
             }
@@ -165,6 +172,10 @@ def report_context(
         "figures": figures,
         "period": _range_label(figures.date_range),
         "previous_period": _range_label(figures.previous_range),
+        "compared_dates": compared_dates,
+        "comparable": not not_comparable,
+        "not_comparable": not_comparable.removeprefix("not comparable: "),
+        "left_out": figures.left_out_text,
         "kpis": kpis,
         "headline": [kpi for kpi in kpis if kpi["label"] in HEADLINE],
         "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),

@@ -11,19 +11,28 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
+from metrics.comparison import ComparisonMode, comparison_range
+from metrics.formulas import Totals
 from metrics.models import DailyMetric
 from metrics.periods import DateRange, Granularity
 from metrics.pricing import with_row_measures
+from metrics.selectors.comparison import comparison
 from metrics.selectors.hierarchy import CAMPAIGNS, CREATIVES, HierarchyLevel, performance_rows
 from metrics.selectors.measures import rollups_in_range, summed_measures, totals_from_row
 from metrics.selectors.series import series
 from metrics.visibility import ADMIN_ONLY_COST_FIELDS, field_visible
-from reports.figures import MissingDay, RankedRow, ReportFigures, SourceCompleteness
+from reports.figures import (
+    ComparedFigures,
+    MissingDay,
+    RankedRow,
+    ReportFigures,
+    SourceCompleteness,
+)
 from reports.models import Summary
 
 # ``performance_rows`` names its sums with this prefix ("total_spend", "total_ctr"...).
@@ -41,22 +50,25 @@ def report_figures(
 ) -> ReportFigures:
     """Everything a report shows for the clients over ``date_range``.
 
-    ``previous_range`` is what the deltas compare with: by default the equally long period just
-    before (the dashboard's rule); summaries of months pass the previous calendar month.
+    ``previous_range`` is what the deltas compare with: by default the dashboard's "previous
+    period" (``metrics.comparison``); summaries pass the week or calendar month before. The
+    deltas are like for like (``metrics.selectors.comparison``).
     """
-    previous_range = previous_range or date_range.previous()
-    sums = rollups_in_range(
+    previous_range = previous_range or comparison_range(date_range, ComparisonMode.PREVIOUS)
+    assert previous_range is not None
+    compared = comparison(
         clients=clients,
-        start=min(previous_range.start, date_range.start),
-        end=max(previous_range.end, date_range.end),
+        date_range=date_range,
+        mode=ComparisonMode.PREVIOUS,
         source=source,
-    ).aggregate(
-        **summed_measures(
-            prefix=_CURRENT, where=Q(date__gte=date_range.start, date__lte=date_range.end)
+        compared_range=previous_range,
+    )
+    compared_days = series(
+        rollups_in_range(
+            clients=clients, start=previous_range.start, end=previous_range.end, source=source
         ),
-        **summed_measures(
-            prefix=_PREVIOUS, where=Q(date__gte=previous_range.start, date__lte=previous_range.end)
-        ),
+        date_range=previous_range,
+        granularity=Granularity.DAY,
     )
     days = series(
         rollups_in_range(
@@ -74,8 +86,15 @@ def report_figures(
     return ReportFigures(
         date_range=date_range,
         previous_range=previous_range,
-        current=totals_from_row(sums, prefix=_CURRENT),
-        previous=totals_from_row(sums, prefix=_PREVIOUS),
+        current=compared.total,
+        previous=compared.compared_total or Totals(),
+        comparison=ComparedFigures(
+            current=compared.current,
+            previous=compared.previous,
+            comparable=compared.comparable,
+            left_out=tuple(compared.reasons()),
+            daily=tuple((day.start, totals) for day, totals in compared_days),
+        ),
         daily=tuple((day.start, totals) for day, totals in days),
         top_campaigns_by_conversions=_ranked(
             CAMPAIGNS,

@@ -14,6 +14,7 @@ from metrics.periods import Granularity
 from reports.figures import (
     ReportFigures,
     changes_json,
+    comparison_json,
     completeness_json,
     daily_json,
     ranked_json,
@@ -63,6 +64,7 @@ def _summary_fields(figures: ReportFigures) -> dict[str, object]:
         "click_spend": figures.current.click_spend,
         "previous": totals_json(figures.previous),
         "changes": changes_json(figures),
+        "comparison": comparison_json(figures.comparison),
         "daily": daily_json(figures.daily),
         "top_campaigns_by_conversions": ranked_json(figures.top_campaigns_by_conversions),
         "top_campaigns_by_revenue": ranked_json(figures.top_campaigns_by_revenue),

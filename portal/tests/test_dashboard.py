@@ -46,11 +46,15 @@ def test_the_range_comes_from_the_url(user_a, tree):
     assert "Beach Days" not in text  # ran two days ago
 
 
-def test_kpis_compare_with_the_previous_period(user_a, tree):
+def test_kpis_do_not_compare_periods_that_are_not_alike(user_a, tree):
+    """Issue 12: 541,210 impressions against 200,000 showed +170.61 %, though Surfside delivered
+    on 2 of the 30 days and once in the 30 days before, and Vibe never before."""
     text = text_of(browser_for(user_a).get("/dashboard/"))
-    # 541,210 impressions against 200,000 in the 30 days before.
-    assert "+170.61%" in text
-    assert "the 30 days before" in text
+    assert "+170.61%" not in text
+    assert "Impressions 541,210 not comparable" in text
+    assert "Not comparable with" in text
+    assert "Surfside: 2 of 30 days delivered, 1 of 30 in" in text
+    assert "Vibe: 1 of 30 days pulled, none in" in text
 
 
 def test_the_source_filter_narrows_every_figure(user_a, tree):
@@ -160,8 +164,9 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # names; totals per day (the trend); days with data per source, freshness, and the reasons
     # of each source's empty days; the user's client in the header; the insertion orders flying
     # in the range (pacing adds a constant four when there are some); one per kind of annotation
-    # (manual, CPM changes, missing files,
-    # flights); the restatements of the range.
+    # (manual, CPM changes, missing files, flights, restatements); the restatements of the range;
+    # the clients being re-priced; the comparison (both periods per source and day, and the
+    # compared period's days for the chart).
     with django_assert_num_queries(22):
         assert browser.get("/dashboard/").status_code == 200
 

@@ -61,9 +61,10 @@ def test_drilldown_query_count_does_not_grow_with_rows(user_a, tree, django_asse
     browser = browser_for(user_a)
     path = f"/strategies/{tree['prospecting'].pk}/"
     browser.get(path)
-    # Session, user, the strategy with its campaign and client, its totals now and before, its
-    # totals per day, placements count, page and names, the user's client in the header; one per
-    # kind of annotation (manual, CPM changes, missing files, flights).
+    # Session, user, the strategy with its campaign and client, its source's days with data and
+    # its paired sums (the comparison), its totals per day and the compared period's,
+    # placements count, page and names, the user's client in the header; one per kind of
+    # annotation (manual, CPM changes, missing files, flights, restatements).
     with django_assert_num_queries(15):
         assert browser.get(path).status_code == 200
     rows = [

@@ -19,6 +19,7 @@ from campaigns.models import Source
 from clients.models import Client
 from clients.scoping import clients_in_scope, visible_clients
 from ingestion.availability import sources_in_use
+from metrics.comparison import COMPARISON_CHOICES
 from metrics.periods import (
     DateRange,
     detail_archived_message,
@@ -132,4 +133,6 @@ class ReportPageMixin(LoginRequiredMixin):
             "chart_picked": self.chart_picked,
             "custom_range": not any(link["active"] for link in preset_links),
             "archived_note": archived_note(filters.date_range),
+            # Every report page shows changes: each may pick what they compare with.
+            "comparison_choices": COMPARISON_CHOICES,
         }

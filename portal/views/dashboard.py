@@ -7,19 +7,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from campaigns.models import Source
+from clients.models import Client
 from ingestion.availability import no_data_reasons
+from metrics.comparison import comparison_label, range_text
 from metrics.formatting import MEASURES, change_text, is_undefined, measure_in
 from metrics.formulas import Totals, changes
 from metrics.repricing import repricing_pending
+from metrics.selectors.comparison import Comparison, comparison
 from metrics.selectors.hierarchy import CAMPAIGNS
 from metrics.selectors.measures import rollups_in_range
 from metrics.selectors.restatements import restatement_notes, restatements_in_range
-from metrics.selectors.summary import totals_with_previous
 from pacing.panel import pacing_panel
 from portal.annotated import page_markers
 from portal.filters import ReportFilters
@@ -60,16 +63,30 @@ def export_links(filters: ReportFilters, chart: tuple[str, ...] | None = None) -
     }
 
 
-def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
-    """One card per measure: its value and, when there is a previous period, how it moved."""
-    values, before = current.as_dict(), previous.as_dict() if previous is not None else None
+def kpi_cards(
+    current: Totals,
+    previous: Totals | None,
+    *,
+    shown: Totals | None = None,
+    compared_text: str = "",
+    not_comparable: str = "",
+) -> list[dict[str, Any]]:
+    """One card per measure: its value and, when there is a previous period, how it moved.
+
+    ``shown`` is the value on the card when the change compares other totals (like for like:
+    ``current`` is then the paired days of the comparable sources); ``compared_text`` names the
+    dates compared ("vs Oct 1-29"); ``not_comparable`` replaces the change when there is none.
+    """
+    values = (shown or current).as_dict()
+    now = current.as_dict()
+    before = previous.as_dict() if previous is not None else None
     moved = changes(current, previous) if previous is not None else {}
     cards = []
     for measure in MEASURES:
         comparable = (
             before is not None
             and moved.get(measure.name) is not None
-            and not is_undefined(measure.name, values)
+            and not is_undefined(measure.name, now)
             and not is_undefined(measure.name, before)
         )
         cards.append(
@@ -79,9 +96,56 @@ def kpi_cards(current: Totals, previous: Totals | None) -> list[dict[str, Any]]:
                 "change": change_text(measure.name, moved_measure)
                 if comparable and (moved_measure := moved.get(measure.name)) is not None
                 else None,
+                "compared": compared_text,
+                "not_comparable": not_comparable,
+                "not_comparable_reason": not_comparable.removeprefix("not comparable: "),
             }
         )
     return cards
+
+
+def comparison_cards(compared: Comparison) -> list[dict[str, Any]]:
+    """The cards of a like-for-like comparison: the range's totals, the change of the comparable
+    sources' paired days, the dates compared, or why there is no change."""
+    if not compared.comparable:
+        return kpi_cards(compared.total, None, not_comparable=compared.not_comparable_text)
+    return kpi_cards(
+        compared.current,
+        compared.previous,
+        shown=compared.total,
+        compared_text=compared.compared_text,
+    )
+
+
+def compared_days(
+    compared: Comparison, *, clients: QuerySet[Client], source: str | None = None
+) -> dict[str, Any]:
+    """The trend's comparison: the compared period's days (one query) and its legend label."""
+    compared_range = compared.comparison_range
+    if compared_range is None:
+        return {}
+    rows = rollups_in_range(
+        clients=clients, start=compared_range.start, end=compared_range.end, source=source
+    )
+    return {
+        "comparison_days": daily_totals(rows, compared_range),
+        "comparison_label": range_text(compared_range),
+    }
+
+
+def comparison_note(compared: Comparison) -> str:
+    """The line above the cards: what the changes compare with, and what they leave out."""
+    label = comparison_label(compared.date_range, compared.mode)
+    if compared.comparison_range is None:
+        return "No comparison: pick one under Compare with."
+    dates = range_text(compared.comparison_range, with_year=True)
+    if not compared.comparable:
+        reasons = "; ".join(compared.reasons()) or "no data in either period"
+        return f"Not comparable with {dates} ({label}): {reasons}."
+    note = f"Change vs {dates} ({label}), day by day where both days have data."
+    if compared.left_out:
+        note += f" {compared.left_out_text}."
+    return note
 
 
 class DashboardView(ReportPageMixin, TemplateView):
@@ -91,8 +155,11 @@ class DashboardView(ReportPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filters = self.filters
         context.update(self.report_context(filters, whole_scope=True), client=self.shown_client())
-        current, previous = totals_with_previous(
-            clients=self.clients, date_range=filters.date_range, source=filters.source
+        compared = comparison(
+            clients=self.clients,
+            date_range=filters.date_range,
+            mode=filters.comparison,
+            source=filters.source,
         )
         table = performance_table(
             CAMPAIGNS,
@@ -115,9 +182,10 @@ class DashboardView(ReportPageMixin, TemplateView):
             clients=self.clients, date_range=filters.date_range, source=filters.source
         )
         context.update(
-            kpis=kpi_cards(current, previous),
+            kpis=comparison_cards(compared),
+            compare_note=comparison_note(compared),
+            comparison=compared,
             repricing=repricing_pending(clients=self.clients),
-            previous_range=filters.date_range.previous(),
             has_data=table.page.paginator.count > 0,
             source_label=Source(filters.source).label if filters.source else None,
             all_sources_query=filters.query(source=None),
@@ -139,6 +207,7 @@ class DashboardView(ReportPageMixin, TemplateView):
                     source=filters.source,
                     name_clients=context["client"] is None,
                 ),
+                **compared_days(compared, clients=self.clients, source=filters.source),
             ),
             chart_choices=chart_choices(),
             exports=export_links(filters, chart),

@@ -16,6 +16,8 @@ from campaigns.models import Campaign
 from clients.models import Client
 from clients.scoping import get_scoped_or_404
 from ingestion.availability import no_data_reasons
+from metrics.comparison import comparison_range, range_text
+from metrics.selectors.comparison import comparison
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
     CREATIVES,
@@ -24,13 +26,12 @@ from metrics.selectors.hierarchy import (
     HierarchyLevel,
     HierarchyObject,
     object_metric_rows,
-    object_totals,
 )
 from portal.annotated import page_markers
 from portal.tables import LEVEL_PAGES, performance_table
 from portal.trend import daily_totals, trend
 from portal.views.base import ReportPageMixin
-from portal.views.dashboard import kpi_cards
+from portal.views.dashboard import comparison_cards, comparison_note
 from reports.charts import chart_choices, chart_measures, gap_days
 
 
@@ -75,10 +76,20 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
         # Below a campaign the source is the campaign's own: only the range carries over.
         filters = self.filters.with_source(None)
         context.update(self.report_context(filters, whole_scope=False))
-        current = object_totals(self.level, obj, date_range=filters.date_range)
-        previous = object_totals(self.level, obj, date_range=filters.date_range.previous())
         chain = ancestors(obj)
         campaign = cast(Campaign, chain[0][1])
+        # Like for like: the object's sums over the days its source has data in both periods.
+        compared_range = comparison_range(filters.date_range, filters.comparison)
+        first_day = min(filters.date_range.start, (compared_range or filters.date_range).start)
+        compared = comparison(
+            clients=Client.objects.filter(pk=campaign.client_id),
+            date_range=filters.date_range,
+            mode=filters.comparison,
+            source=campaign.source,
+            metric_rows=object_metric_rows(
+                self.level, obj, start=first_day, end=filters.date_range.end
+            ),
+        )
         link_query = filters.query()
         breadcrumbs = [{"label": "Dashboard", "url": reverse("dashboard") + link_query}]
         for level, node in chain[:-1]:
@@ -102,7 +113,8 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
             source_label=campaign.get_source_display(),
             client=campaign.client,
             breadcrumbs=breadcrumbs,
-            kpis=kpi_cards(current, previous),
+            kpis=comparison_cards(compared),
+            compare_note=comparison_note(compared),
             compact_kpis=True,
             trend=trend(
                 days,
@@ -122,9 +134,17 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
                     source=campaign.source,
                     campaign_id=campaign.pk,
                 ),
+                comparison_days=daily_totals(
+                    object_metric_rows(
+                        self.level, obj, start=compared_range.start, end=compared_range.end
+                    ),
+                    compared_range,
+                )
+                if compared_range is not None
+                else None,
+                comparison_label=range_text(compared_range) if compared_range else "",
             ),
             chart_choices=chart_choices(),
-            previous_range=filters.date_range.previous(),
             table=performance_table(
                 self.child_level,
                 clients=self.clients,

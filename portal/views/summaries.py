@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 
 from clients.models import Client
 from clients.scoping import get_scoped_or_404, visible_clients
+from metrics.comparison import range_text
 from metrics.formatting import change_text, measure_in
 from metrics.formulas import BASE_MEASURES, Totals, changes
 from metrics.periods import DateRange
@@ -22,7 +23,7 @@ from portal.annotated import page_markers
 from portal.trend import trend
 from portal.views.base import ReportPageMixin, requested_client_id
 from portal.views.dashboard import kpi_cards
-from reports.figures import totals_from_json
+from reports.figures import ReportFigures, totals_from_json
 from reports.models import PeriodType, Summary
 from reports.pdf import report_pdf_name
 from reports.selectors import summaries_of
@@ -128,8 +129,8 @@ class SummaryDetailView(SummaryMixin, TemplateView):
             figures=figures,
             date_range=figures.date_range,
             previous_range=figures.previous_range,
-            kpis=kpi_cards(figures.current, figures.previous),
-            compare_note=f"Change vs the {PERIOD_NOUNS[summary.period_type]} before.",
+            kpis=summary_cards(figures),
+            compare_note=summary_note(figures, PERIOD_NOUNS[summary.period_type]),
             trend=trend(
                 list(figures.daily),
                 markers=page_markers(
@@ -137,6 +138,8 @@ class SummaryDetailView(SummaryMixin, TemplateView):
                     clients=Client.objects.filter(pk=summary.client_id),
                     date_range=figures.date_range,
                 ),
+                comparison_days=list(figures.comparison.daily) if figures.comparison else None,
+                comparison_label=range_text(figures.previous_range),
             ),
             incomplete_sources=[source for source in figures.completeness if not source.complete],
             pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
@@ -151,6 +154,36 @@ class SummaryDetailView(SummaryMixin, TemplateView):
             },
         )
         return context
+
+
+def summary_cards(figures: ReportFigures) -> list[dict[str, Any]]:
+    """The summary's cards: like for like when the summary stored its comparison."""
+    compared = figures.comparison
+    if compared is None:
+        return kpi_cards(figures.current, figures.previous)
+    if not compared.comparable:
+        return kpi_cards(figures.current, None, not_comparable=figures.not_comparable)
+    return kpi_cards(
+        compared.current,
+        compared.previous,
+        shown=figures.current,
+        compared_text=f"vs {range_text(figures.previous_range)}",
+    )
+
+
+def summary_note(figures: ReportFigures, period_noun: str) -> str:
+    dates = range_text(figures.previous_range, with_year=True)
+    if figures.not_comparable:
+        return f"Not comparable with {dates}, the {period_noun} before: " + (
+            figures.not_comparable.removeprefix("not comparable: ") + "."
+        )
+    note = f"Change vs {dates}, the {period_noun} before"
+    if figures.comparison is None:
+        return note + "."
+    note += ", day by day where both days have data."
+    if figures.left_out_text:
+        note += f" Leaves out {figures.left_out_text}."
+    return note
 
 
 class SummaryPdfView(SummaryMixin, View):

@@ -8,13 +8,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
 from ingestion.availability import REASON_FILE_NOT_DELIVERED, STATUS_OK
+from metrics.comparison import COMPARISON_HELP, ComparisonMode
 from metrics.formulas import Totals
 from metrics.periods import DateRange, Granularity, periods
+from metrics.selectors.comparison import Comparison, SourceComparison, totals_sum
 from reports.api import outputs
 
 RANGE = DateRange(dt.date(2025, 10, 1), dt.date(2025, 10, 3))
@@ -46,6 +48,44 @@ DAY_TWO = Totals(
     conversion_revenue=Decimal("4650.00"),
     spend=Decimal("4068.15"),
 )
+# Facebook's one uploaded day of the range, against its three days before: left out.
+FACEBOOK_DAY = Totals(
+    impressions=40_000,
+    clicks=800,
+    conversions=4,
+    conversion_revenue=Decimal("600.00"),
+    spend=Decimal("400.00"),
+)
+COMPARED_RANGE = RANGE.previous()
+
+
+def _source(source: str, days: tuple[int, int, int], current: Totals, previous: Totals) -> Any:
+    paired, current_days, comparison_days = days
+    return SourceComparison(
+        client_id=3,
+        client_name="Acme Foods",
+        source=source,
+        days=RANGE.days,
+        paired_days=paired,
+        current_days=current_days,
+        comparison_days=comparison_days,
+        comparison_range=COMPARED_RANGE,
+        current=current,
+        previous=previous,
+    )
+
+
+COMPARISON = Comparison(
+    mode=ComparisonMode.PREVIOUS,
+    date_range=RANGE,
+    comparison_range=COMPARED_RANGE,
+    sources=(
+        _source("facebook", (1, 1, 3), FACEBOOK_DAY, FACEBOOK_DAY),
+        _source("surfside", (3, 3, 3), CURRENT, PREVIOUS),
+    ),
+)
+SHOWN = totals_sum([CURRENT, FACEBOOK_DAY])
+SHOWN_BEFORE = totals_sum([PREVIOUS, FACEBOOK_DAY, FACEBOOK_DAY, FACEBOOK_DAY])
 CAMPAIGN = {"id": 12, "name": "Fall Sale", "source": "surfside", "client_id": 3}
 STRATEGY = {**CAMPAIGN, "id": 40, "name": "Retargeting", "campaign_id": 12}
 PLACEMENT = {**STRATEGY, "id": 77, "name": "Homepage", "strategy_id": 40}
@@ -64,9 +104,40 @@ def _daily() -> list[dict[str, Any]]:
     ]
 
 
-def summary() -> OpenApiExample:
-    data = outputs.summary_data(CURRENT, PREVIOUS, RANGE)
-    return OpenApiExample("Summary", value=_render(outputs.SummaryOutput, data))
+def summary() -> list[OpenApiExample]:
+    """Like for like, with Facebook left out; and the same range with comparison=none."""
+    compared = outputs.summary_data(SHOWN, SHOWN_BEFORE, RANGE, COMPARISON)
+    none = outputs.summary_data(
+        SHOWN,
+        None,
+        RANGE,
+        Comparison(mode=ComparisonMode.NONE, date_range=RANGE, comparison_range=None),
+    )
+    return [
+        OpenApiExample(
+            "Previous period, a source left out",
+            value=_render(outputs.SummaryOutput, compared),
+            description="Facebook has 1 of 3 days uploaded: the change compares Surfside only.",
+        ),
+        OpenApiExample("comparison=none", value=_render(outputs.SummaryOutput, none)),
+    ]
+
+
+def comparison_parameter() -> OpenApiParameter:
+    """The ``comparison`` query parameter, with an example of each value."""
+    return OpenApiParameter(
+        "comparison",
+        str,
+        OpenApiParameter.QUERY,
+        required=False,
+        enum=[mode.value for mode in ComparisonMode],
+        description=COMPARISON_HELP + " Any other value is a 400 naming the allowed ones.",
+        examples=[
+            OpenApiExample("previous", value="previous", summary="Previous period (default)"),
+            OpenApiExample("last_year", value="last_year", summary="Same period last year"),
+            OpenApiExample("none", value="none", summary="No comparison: change is null"),
+        ],
+    )
 
 
 def overview() -> OpenApiExample:
@@ -74,7 +145,7 @@ def overview() -> OpenApiExample:
     for day in daily:
         day["status"] = STATUS_OK if day["impressions"] else REASON_FILE_NOT_DELIVERED
     data = {
-        **outputs.summary_data(CURRENT, PREVIOUS, RANGE),
+        **outputs.summary_data(SHOWN, SHOWN_BEFORE, RANGE, COMPARISON),
         "daily": daily,
         "freshness": [
             {
@@ -128,7 +199,13 @@ def hierarchy_row(
 def hierarchy_detail(
     identity: dict[str, Any], detail_output: type[serializers.Serializer]
 ) -> OpenApiExample:
-    data = {**identity, **CURRENT.as_dict(), "date_range": RANGE.as_dict()}
+    surfside_only = Comparison(
+        mode=ComparisonMode.PREVIOUS,
+        date_range=RANGE,
+        comparison_range=COMPARED_RANGE,
+        sources=(_source("surfside", (3, 3, 3), CURRENT, PREVIOUS),),
+    )
+    data = {**identity, **outputs.summary_data(CURRENT, PREVIOUS, RANGE, surfside_only)}
     return OpenApiExample("Detail", value=_render(detail_output, data))
 
 

@@ -16,8 +16,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clients.models import Client
 from clients.scoped_api import ScopedGenericViewSet
+from metrics.comparison import comparison_range
 from metrics.periods import DateRange, Granularity
+from metrics.selectors.comparison import comparison
 from metrics.selectors.hierarchy import (
     CAMPAIGNS,
     CREATIVES,
@@ -27,7 +30,6 @@ from metrics.selectors.hierarchy import (
     HierarchyObject,
     identity,
     object_metric_rows,
-    object_totals,
     performance_rows,
     with_identity,
 )
@@ -36,6 +38,8 @@ from reports.api import examples, outputs
 from reports.api.base import MetricsReadView
 from reports.api.dashboard import NUMBERS_NOTE
 from reports.api.params import (
+    ComparedDetailObjectParams,
+    ComparedObjectParams,
     CreativeListParams,
     DetailObjectParams,
     ListParams,
@@ -52,6 +56,7 @@ class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):
     list_params: ClassVar[type[ListParams]] = ListParams
     # Below campaigns an object's figures come from the detail (see ``RangeParams.detail``).
     object_params: ClassVar[type[ObjectParams]] = DetailObjectParams
+    compared_params: ClassVar[type[ObjectParams]] = ComparedDetailObjectParams
     row_output: ClassVar[type[serializers.Serializer]]
     detail_output: ClassVar[type[serializers.Serializer]]
     metrics_output: ClassVar[type[serializers.Serializer]]
@@ -93,11 +98,22 @@ class HierarchyViewSet(MetricsReadView, ScopedGenericViewSet):
 
     def retrieve(self, request: Request, pk: str) -> Response:
         obj = self._object()
-        date_range: DateRange = self.read_params(self.object_params)["date_range"]
+        params = self.read_params(self.compared_params)
+        date_range: DateRange = params["date_range"]
+        found = identity(obj)
+        # Like for like: the object's sums over the days its source has data in both periods.
+        compared_range = comparison_range(date_range, params["comparison"])
+        first_day = min(date_range.start, (compared_range or date_range).start)
+        compared = comparison(
+            clients=Client.objects.filter(pk=found["client_id"]),
+            date_range=date_range,
+            mode=params["comparison"],
+            source=found["source"],
+            metric_rows=object_metric_rows(self.level, obj, start=first_day, end=date_range.end),
+        )
         data = {
-            **identity(obj),
-            **object_totals(self.level, obj, date_range=date_range).as_dict(),
-            "date_range": date_range.as_dict(),
+            **found,
+            **outputs.summary_data(compared.total, compared.compared_total, date_range, compared),
         }
         return Response(self.detail_output(data).data)
 
@@ -138,12 +154,14 @@ def documented(
                 tags=["hierarchy"],
             ),
             retrieve=extend_schema(
-                parameters=[id_parameter, viewset.object_params],
+                parameters=[id_parameter, viewset.compared_params, examples.comparison_parameter()],
                 responses={200: viewset.detail_output},
                 examples=[examples.hierarchy_detail(identity_example, viewset.detail_output)],
                 description=(
                     f"One {singular} with its measures over the range (zeros when it did not "
-                    f"run). {NUMBERS_NOTE}"
+                    "run), against the period `comparison` picks, like for like as in "
+                    "dashboard/summary: the days compared are those where the "
+                    f"{singular}'s source has data in both periods. {NUMBERS_NOTE}"
                 ),
                 tags=["hierarchy"],
             ),
@@ -173,6 +191,7 @@ class CampaignViewSet(HierarchyViewSet):
     level = CAMPAIGNS
     client_field = CAMPAIGNS.client_path
     object_params = ObjectParams  # a campaign's figures come from the rollups
+    compared_params = ComparedObjectParams
     row_output = outputs.CampaignRowOutput
     detail_output = outputs.CampaignDetailOutput
     metrics_output = outputs.CampaignMetricsOutput

@@ -12,8 +12,10 @@ from typing import Any
 from rest_framework import serializers
 
 from campaigns.models import Source
+from metrics.comparison import ComparisonMode
 from metrics.formulas import Totals, changes
 from metrics.periods import DateRange
+from metrics.selectors.comparison import Comparison
 
 DECIMAL_NOTE = "Decimal string with 6 places."
 
@@ -100,12 +102,68 @@ class ChangesOutput(serializers.Serializer):
     roas = PointChangeOutput()
 
 
-class SummaryOutput(MeasuresOutput):
-    date_range = DateRangeOutput()
-    previous_period = PeriodTotalsOutput(
-        help_text="The same measures for the equally long period that ends the day before."
+class SourceComparisonOutput(serializers.Serializer):
+    source = source_field()
+    client_id = serializers.IntegerField()
+    comparable = serializers.BooleanField(
+        help_text="True when at least half of the range's days pair with a day of the comparison "
+        "period on which this source has data too."
     )
-    change = ChangesOutput(help_text="Per measure: current vs previous period.")
+    days = count_field("Days of the range.")
+    paired_days = count_field("Days paired (by offset) where both days have this source's data.")
+    current_days = count_field("Days of the range with this source's data.")
+    comparison_days = count_field("Days of the comparison period with this source's data.")
+    reason = serializers.CharField(
+        help_text='Why it is not comparable, e.g. "Facebook: 1 of 7 days uploaded"; "" if it is.'
+    )
+
+
+class ComparisonOutput(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=[mode.value for mode in ComparisonMode])
+    date_range = DateRangeOutput(
+        allow_null=True, help_text="The days compared with; null for comparison=none."
+    )
+    comparable = serializers.BooleanField(
+        help_text="False when there is nothing to compare (comparison=none, or no source is "
+        "comparable): `change` is then null."
+    )
+    current = MeasuresOutput(
+        allow_null=True,
+        help_text="What the change compares: the range's paired days of the comparable sources.",
+    )
+    previous = MeasuresOutput(
+        allow_null=True, help_text="Their partner days in the comparison period."
+    )
+    sources = SourceComparisonOutput(
+        many=True, help_text="Per client and source with data in either period."
+    )
+    left_out = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The reasons of the sources the blended change leaves out.",
+    )
+
+
+class ComparedOutput(serializers.Serializer):
+    """What a range's changes compare with (``comparison`` query parameter)."""
+
+    previous_period = PeriodTotalsOutput(
+        allow_null=True,
+        help_text="The same measures over the whole comparison period (null for comparison=none).",
+    )
+    comparison = ComparisonOutput(
+        help_text="What the change compares, like for like (SPEC 9): per source, only the pairs "
+        "of days where both have data; sources with fewer than half of the days paired are left "
+        "out, with their reason."
+    )
+    change = ChangesOutput(
+        allow_null=True,
+        help_text="Per measure: `comparison.current` vs `comparison.previous`; null when not "
+        "comparable.",
+    )
+
+
+class SummaryOutput(ComparedOutput, MeasuresOutput):
+    date_range = DateRangeOutput()
     repricing = serializers.ListField(
         child=serializers.CharField(),
         default=list,
@@ -215,19 +273,19 @@ class CreativeRowOutput(CreativeIdentity, MeasuresOutput):
     pass
 
 
-class CampaignDetailOutput(CampaignRowOutput):
+class CampaignDetailOutput(ComparedOutput, CampaignRowOutput):
     date_range = DateRangeOutput()
 
 
-class StrategyDetailOutput(StrategyRowOutput):
+class StrategyDetailOutput(ComparedOutput, StrategyRowOutput):
     date_range = DateRangeOutput()
 
 
-class PlacementDetailOutput(PlacementRowOutput):
+class PlacementDetailOutput(ComparedOutput, PlacementRowOutput):
     date_range = DateRangeOutput()
 
 
-class CreativeDetailOutput(CreativeRowOutput):
+class CreativeDetailOutput(ComparedOutput, CreativeRowOutput):
     date_range = DateRangeOutput()
 
 
@@ -261,13 +319,42 @@ def change_data(current: Totals, previous: Totals) -> dict[str, dict[str, Any] |
     }
 
 
-def summary_data(current: Totals, previous: Totals, date_range: DateRange) -> dict[str, Any]:
+def comparison_data(compared: Comparison) -> dict[str, Any]:
+    comparable = compared.comparable
+    return {
+        "mode": compared.mode.value,
+        "date_range": compared.comparison_range.as_dict() if compared.comparison_range else None,
+        "comparable": comparable,
+        "current": compared.current.as_dict() if comparable else None,
+        "previous": compared.previous.as_dict() if comparable else None,
+        "sources": [
+            {
+                "source": entry.source,
+                "client_id": entry.client_id,
+                "comparable": entry.comparable,
+                "days": entry.days,
+                "paired_days": entry.paired_days,
+                "current_days": entry.current_days,
+                "comparison_days": entry.comparison_days,
+                "reason": entry.reason(name_client=compared.name_clients),
+            }
+            for entry in compared.sources
+        ],
+        "left_out": compared.reasons(),
+    }
+
+
+def summary_data(
+    current: Totals, previous: Totals | None, date_range: DateRange, compared: Comparison
+) -> dict[str, Any]:
+    """``previous`` is the whole comparison period's totals (None without a comparison)."""
+    compared_range = compared.comparison_range
     return {
         **current.as_dict(),
         "date_range": date_range.as_dict(),
-        "previous_period": {
-            **previous.as_dict(),
-            "date_range": date_range.previous().as_dict(),
-        },
-        "change": change_data(current, previous),
+        "previous_period": {**previous.as_dict(), "date_range": compared_range.as_dict()}
+        if previous is not None and compared_range is not None
+        else None,
+        "comparison": comparison_data(compared),
+        "change": change_data(compared.current, compared.previous) if compared.comparable else None,
     }

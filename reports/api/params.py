@@ -9,6 +9,12 @@ from rest_framework import serializers
 
 from campaigns.models import Source
 from core.api.serializers import StrictSerializer
+from metrics.comparison import (
+    COMPARISON_HELP,
+    DEFAULT_COMPARISON,
+    ComparisonMode,
+    comparison_error,
+)
 from metrics.periods import DATE_FORMAT_MESSAGE, RangeError, requested_range
 from metrics.selectors.hierarchy import DEFAULT_ORDERING, ORDERING_FIELDS
 
@@ -65,6 +71,23 @@ class DashboardParams(RangeParams):
     )
 
 
+class ComparisonParams(StrictSerializer):
+    comparison = serializers.ChoiceField(
+        choices=[mode.value for mode in ComparisonMode],
+        required=False,
+        default=DEFAULT_COMPARISON.value,
+        help_text=COMPARISON_HELP,
+        error_messages={"invalid_choice": comparison_error("{input}")},
+    )
+
+    def validate_comparison(self, value: str) -> ComparisonMode:
+        return ComparisonMode(value)
+
+
+class ComparedDashboardParams(ComparisonParams, DashboardParams):
+    """A dashboard range, its source, and what its changes compare with."""
+
+
 _ORDERINGS = [ordering for field in ORDERING_FIELDS for ordering in (field, f"-{field}")]
 
 
@@ -114,3 +137,11 @@ class DetailObjectParams(ObjectParams):
     """The range for one strategy, placement or creative: read from the detail."""
 
     detail = True
+
+
+class ComparedObjectParams(ComparisonParams, ObjectParams):
+    """One campaign's range, and what its change compares with."""
+
+
+class ComparedDetailObjectParams(ComparisonParams, DetailObjectParams):
+    """One strategy's, placement's or creative's range, and what its change compares with."""

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
 from django.utils import timezone
@@ -8,13 +9,15 @@ from campaigns.models import Source
 from campaigns.tests.factories import CreativeFactory
 from ingestion.models import RunStatus
 from ingestion.tests.factories import IngestionRunFactory
+from metrics.comparison import ComparisonMode, comparison_range
+from metrics.periods import DateRange
 from metrics.tests.factories import DailyMetricFactory, rollups_built
 
 pytestmark = pytest.mark.django_db
 
 NOV = {day: dt.date(2025, 11, day) for day in range(1, 31)}
 OCT = {day: dt.date(2025, 10, day) for day in range(1, 32)}
-RANGE = "start_date=2025-11-01&end_date=2025-11-02"
+RANGE = "start_date=2025-11-02&end_date=2025-11-03"
 
 
 def measures(impressions, clicks, conversions, revenue, spend):
@@ -29,8 +32,10 @@ def measures(impressions, clicks, conversions, revenue, spend):
 
 @pytest.fixture
 def delivery(client_a, client_b):
-    """Client A: a Surfside creative on four days (two in the range, one in the previous period,
-    one before that) and a Vibe creative on one day in the range. Client B: one big day."""
+    """Client A: a Surfside creative on four days (two in the range Nov 2-3, one in the previous
+    period Oct 31-Nov 1, one before that) and a Vibe creative on one day in the range. Client B:
+    one big day. Like for like, Surfside pairs Nov 3 with Nov 1 (1 of 2 days: comparable) and Vibe
+    pairs nothing (left out)."""
     surfside = CreativeFactory(placement__strategy__campaign__client=client_a)
     vibe = CreativeFactory(
         placement__strategy__campaign__client=client_a,
@@ -39,14 +44,14 @@ def delivery(client_a, client_b):
     other = CreativeFactory(placement__strategy__campaign__client=client_b)
     rows = [
         # 1 % CTR then 0.1 % CTR: the mean of the ratios (0.55 %) is not the total's CTR.
-        DailyMetricFactory(creative=surfside, date=NOV[1], **measures(1000, 10, 1, "50", "15")),
-        DailyMetricFactory(creative=surfside, date=NOV[2], **measures(9000, 9, 2, "100", "135")),
-        DailyMetricFactory(creative=vibe, date=NOV[2], **measures(2000, 0, 0, "0", "30")),
-        DailyMetricFactory(creative=surfside, date=OCT[31], **measures(5000, 10, 2, "300", "75")),
+        DailyMetricFactory(creative=surfside, date=NOV[2], **measures(1000, 10, 1, "50", "15")),
+        DailyMetricFactory(creative=surfside, date=NOV[3], **measures(9000, 9, 2, "100", "135")),
+        DailyMetricFactory(creative=vibe, date=NOV[3], **measures(2000, 0, 0, "0", "30")),
+        DailyMetricFactory(creative=surfside, date=NOV[1], **measures(5000, 10, 2, "300", "75")),
         # Outside both periods: never counted.
-        DailyMetricFactory(creative=surfside, date=OCT[29], **measures(7, 7, 7, "7", "0.105")),
-        DailyMetricFactory(creative=surfside, date=NOV[3], **measures(7, 7, 7, "7", "0.105")),
-        DailyMetricFactory(creative=other, date=NOV[1], **measures(100_000, 900, 90, "9", "1500")),
+        DailyMetricFactory(creative=surfside, date=OCT[30], **measures(7, 7, 7, "7", "0.105")),
+        DailyMetricFactory(creative=surfside, date=NOV[4], **measures(7, 7, 7, "7", "0.105")),
+        DailyMetricFactory(creative=other, date=NOV[2], **measures(100_000, 900, 90, "9", "1500")),
     ]
     rollups_built(*rows)
     return rows
@@ -64,7 +69,7 @@ EXPECTED_SUMMARY = {
     "cpc": "7.894737",
     "cpa": "60.000000",
     "roas": "83.333333",
-    "date_range": {"start_date": "2025-11-01", "end_date": "2025-11-02"},
+    "date_range": {"start_date": "2025-11-02", "end_date": "2025-11-03"},
     "repricing": [],
     "previous_period": {
         "impressions": 5000,
@@ -76,19 +81,70 @@ EXPECTED_SUMMARY = {
         "cpc": "7.500000",
         "cpa": "37.500000",
         "roas": "400.000000",
-        "date_range": {"start_date": "2025-10-30", "end_date": "2025-10-31"},
+        "date_range": {"start_date": "2025-10-31", "end_date": "2025-11-01"},
+    },
+    "comparison": {
+        "mode": "previous",
+        "date_range": {"start_date": "2025-10-31", "end_date": "2025-11-01"},
+        "comparable": True,
+        # Surfside's Nov 3 (its only day paired with a day with data, Nov 1); Vibe left out.
+        "current": {
+            "impressions": 9000,
+            "clicks": 9,
+            "conversions": 2,
+            "conversion_revenue": "100.000000",
+            "spend": "135.000000",
+            "ctr": "0.100000",
+            "cpc": "15.000000",
+            "cpa": "67.500000",
+            "roas": "74.074074",
+        },
+        "previous": {
+            "impressions": 5000,
+            "clicks": 10,
+            "conversions": 2,
+            "conversion_revenue": "300.000000",
+            "spend": "75.000000",
+            "ctr": "0.200000",
+            "cpc": "7.500000",
+            "cpa": "37.500000",
+            "roas": "400.000000",
+        },
+        "sources": [
+            {
+                "source": "surfside",
+                "client_id": ANY,
+                "comparable": True,
+                "days": 2,
+                "paired_days": 1,
+                "current_days": 2,
+                "comparison_days": 1,
+                "reason": "",
+            },
+            {
+                "source": "vibe",
+                "client_id": ANY,
+                "comparable": False,
+                "days": 2,
+                "paired_days": 0,
+                "current_days": 1,
+                "comparison_days": 0,
+                "reason": "Vibe: no data pulled in Oct 31\u2013Nov 1",
+            },
+        ],
+        "left_out": ["Vibe: no data pulled in Oct 31\u2013Nov 1"],
     },
     "change": {
-        "impressions": {"absolute": 7000, "percent": "140.000000"},
-        "clicks": {"absolute": 9, "percent": "90.000000"},
-        "conversions": {"absolute": 1, "percent": "50.000000"},
-        "conversion_revenue": {"absolute": "-150.000000", "percent": "-50.000000"},
-        "spend": {"absolute": "105.000000", "percent": "140.000000"},
+        "impressions": {"absolute": 4000, "percent": "80.000000"},
+        "clicks": {"absolute": -1, "percent": "-10.000000"},
+        "conversions": {"absolute": 0, "percent": "0.000000"},
+        "conversion_revenue": {"absolute": "-200.000000", "percent": "-66.666667"},
+        "spend": {"absolute": "60.000000", "percent": "80.000000"},
         # Rates change in points.
-        "ctr": {"absolute": "-0.010000", "percent": None},
-        "cpc": {"absolute": "0.394737", "percent": "5.263160"},
-        "cpa": {"absolute": "22.500000", "percent": "60.000000"},
-        "roas": {"absolute": "-316.666667", "percent": None},
+        "ctr": {"absolute": "-0.100000", "percent": None},
+        "cpc": {"absolute": "7.500000", "percent": "100.000000"},
+        "cpa": {"absolute": "30.000000", "percent": "80.000000"},
+        "roas": {"absolute": "-325.925926", "percent": None},
     },
 }
 
@@ -119,15 +175,17 @@ def test_client_id_not_visible_is_404(api, user_a, client_b, delivery, client_id
     assert response.json() == {"detail": "Not found."}
 
 
-def test_source_filter_and_a_previous_period_without_data(api, user_a, delivery):
+def test_a_source_without_data_in_the_previous_period_is_not_comparable(api, user_a, delivery):
+    """Issue 12: the Vibe filter showed +2,000 impressions ("new") because the previous period
+    had no Vibe data; like for like, there is no change to show, and the reason is given."""
     body = api(user_a).get(f"/api/v1/dashboard/summary?{RANGE}&source=vibe").json()
-    # Vibe reports no clicks: clicks stays a number, CTR and CPC are null (and so their change).
+    # Vibe reports no clicks: clicks stays a number, CTR and CPC are null.
     assert (body["impressions"], body["clicks"], body["spend"]) == (2000, 0, "30.000000")
     assert (body["ctr"], body["cpc"]) == (None, None)
-    assert body["change"]["ctr"] is None and body["change"]["cpc"] is None
     assert body["previous_period"]["impressions"] == 0
-    assert body["change"]["impressions"] == {"absolute": 2000, "percent": None}
-    assert body["change"]["spend"] == {"absolute": "30.000000", "percent": None}
+    assert body["change"] is None
+    assert body["comparison"]["comparable"] is False
+    assert body["comparison"]["left_out"] == ["Vibe: no data pulled in Oct 31\u2013Nov 1"]
 
 
 def test_default_range_is_the_30_days_that_end_yesterday(api, user_a):
@@ -137,9 +195,14 @@ def test_default_range_is_the_30_days_that_end_yesterday(api, user_a):
         "start_date": str(yesterday - dt.timedelta(days=29)),
         "end_date": str(yesterday),
     }
+    # The 30 days before, unless the 30 days are a month to date (SPEC 9; table-tested in
+    # metrics/tests/test_comparison_rules.py).
+    compared = comparison_range(
+        DateRange(yesterday - dt.timedelta(days=29), yesterday), ComparisonMode.PREVIOUS
+    )
     assert body["previous_period"]["date_range"] == {
-        "start_date": str(yesterday - dt.timedelta(days=59)),
-        "end_date": str(yesterday - dt.timedelta(days=30)),
+        "start_date": str(compared.start),
+        "end_date": str(compared.end),
     }
     assert body["impressions"] == 0 and body["ctr"] == "0.000000"
 
@@ -229,9 +292,10 @@ def test_overview_has_the_summary_and_every_day_with_its_status(api, user_a, cli
     assert response.status_code == 200
     body = response.json()
     assert body["impressions"] == 10000 and body["ctr"] == "0.190000"
+    # Nov 1-7 is a month to date: it compares with the same days of October.
     assert body["previous_period"]["date_range"] == {
-        "start_date": "2025-10-25",
-        "end_date": "2025-10-31",
+        "start_date": "2025-10-01",
+        "end_date": "2025-10-07",
     }
     assert [(day["date"], day["status"], day["impressions"]) for day in body["daily"]] == [
         ("2025-11-01", "ok", 1000),
@@ -288,9 +352,9 @@ def test_overview_freshness_and_totals_by_source(api, user_a, client_a, client_b
         {
             "source": "surfside",
             "last_loaded_at": "2025-11-04T05:30:00-05:00",
-            "latest_date": "2025-11-03",
+            "latest_date": "2025-11-04",
         },
-        {"source": "vibe", "last_loaded_at": None, "latest_date": "2025-11-02"},
+        {"source": "vibe", "last_loaded_at": None, "latest_date": "2025-11-03"},
         # Facebook is not one of client A's sources (no data): not listed.
     ]
     by_source = {totals["source"]: totals for totals in body["by_source"]}
@@ -313,8 +377,8 @@ def test_overview_query_count_does_not_grow_with_the_days_or_rows(
     def overview():
         return caller.get("/api/v1/dashboard/overview?start_date=2025-11-01&end_date=2025-11-30")
 
-    # The user (JWT), totals with the previous period, re-pricing pending, totals by source,
-    # totals per day, the reasons of days without data, freshness.
+    # The user (JWT), the comparison (both periods summed per source and day), re-pricing
+    # pending, totals by source, totals per day, the reasons of days without data, freshness.
     with django_assert_num_queries(7):
         assert overview().status_code == 200
 
@@ -333,7 +397,7 @@ def test_overview_query_count_does_not_grow_with_the_days_or_rows(
 
 def test_summary_query_count(api, admin_user, client_a, delivery, django_assert_num_queries):
     caller = api(admin_user)
-    # The user, the client_id check, one query for both periods, re-pricing pending.
+    # The user, the client_id check, both periods summed per source and day, re-pricing pending.
     with django_assert_num_queries(4):
         caller.get(f"/api/v1/dashboard/summary?{RANGE}&client_id={client_a.pk}")
 

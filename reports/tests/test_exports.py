@@ -295,8 +295,10 @@ def test_pdf_report_of_the_range(api, user_a, week):
     assert "Acme Foods" in text
     assert "Performance report" in text
     assert "November 3 - 9, 2025" in text and "October 27 - November 2, 2025" in text
-    # Changes rounded as the page rounds them (2 places).
-    assert "89,000" in text and "$1,335.00" in text and "+196.67%" in text
+    # Like for like (issue 12): the week before had one Surfside day and no Vibe, so no change
+    # is given (it was +196.67 %), and the report says why.
+    assert "89,000" in text and "$1,335.00" in text and "+196.67%" not in text
+    assert "not comparable" in text and "Surfside: 1 of 7 days delivered in Oct 27" in text
     assert "Top campaigns by conversions" in text and "Retarget" in text
     assert "Wide U" in text  # an underperformer
     # Missing days as the page writes them, in spans per reason; Vibe first delivered on Nov 6,
@@ -361,8 +363,9 @@ def _count_queries(api, user, path) -> int:
     return len(queries)
 
 
-# The PDF's count includes the insertion orders of its pacing section (none here) and one query
-# per kind of annotation (manual, CPM changes, missing files, flights, restatements); each has a
+# The PDF's count includes the insertion orders of its pacing section (none here), one query
+# per kind of annotation (manual, CPM changes, missing files, flights, restatements) and the
+# like-for-like comparison (both periods per source and day, and the compared days); each has a
 # capped count (queued above EXPORT_INLINE_MAX_ROWS) and the CSV and XLSX a transaction. The
 # rows themselves are read by psycopg directly (COPY, server-side cursors: one per day of the
 # range, whatever its rows), outside Django's query log.

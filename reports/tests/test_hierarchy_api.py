@@ -333,8 +333,9 @@ def test_list_query_count_does_not_grow_with_the_rows(
 
 def test_detail_and_metrics_query_counts(api, user_a, tree, django_assert_num_queries):
     caller = api(user_a)
-    # The user, the object with its parents, its totals (or its days).
-    with django_assert_num_queries(3):
+    # The user, the object with its parents, its source's days with data and its sums (both
+    # periods, like for like) (or its days).
+    with django_assert_num_queries(4):
         caller.get(f"/api/v1/creatives/{tree['banner'].pk}?{RANGE}")
     with django_assert_num_queries(3):
         caller.get(f"/api/v1/creatives/{tree['banner'].pk}/metrics?{RANGE}")

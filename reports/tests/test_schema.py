@@ -40,3 +40,24 @@ def test_list_parameters_and_the_page_envelope(schema):
     example = operation["responses"]["200"]["content"]["application/json"]["examples"]["Page"]
     assert set(example["value"]) == {"count", "next", "previous", "results"}
     assert example["value"]["results"][0]["spend"] == "8118.150000"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/dashboard/summary",
+        "/api/v1/dashboard/overview",
+        *[f"/api/v1/{plural}/{{id}}" for plural in ("campaigns", "strategies", "placements")],
+        "/api/v1/creatives/{id}",
+    ],
+)
+def test_the_comparison_parameter_is_documented_with_its_values(schema, path):
+    operation = schema["paths"][path]["get"]
+    (comparison,) = [p for p in operation["parameters"] if p["name"] == "comparison"]
+    assert sorted(comparison["schema"]["enum"]) == ["last_year", "none", "previous"]
+    values = {example["value"] for example in comparison["examples"].values()}
+    assert values == {"previous", "last_year", "none"}
+    assert "Feb 29 -> Feb 28" in comparison["description"]
+    examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    compared = next(iter(examples.values()))["value"]["comparison"]
+    assert compared["mode"] == "previous" and compared["comparable"] is True

@@ -61,20 +61,38 @@ def test_weekly_summary_of_a_known_week_equals_the_hand_computed_figures(client_
     assert summary.generated_at is not None
 
 
-def test_deltas_are_absolute_and_percent_with_points_for_ctr_and_roas(client_a, week):
+def test_deltas_are_absolute_and_percent_with_points_for_ctr_and_roas(client_a, complete_week):
+    # Every day of both weeks: 1,000 / 10 / 1 / $40 / $15 against 500 / 5 / 1 / $20 / $7.50.
     summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
 
     assert summary.changes == {
-        "impressions": {"absolute": 59_000, "percent": "196.666667"},
-        "clicks": {"absolute": 126, "percent": "140.000000"},
-        "conversions": {"absolute": 21, "percent": "350.000000"},
-        "conversion_revenue": {"absolute": "3950.000000", "percent": "658.333333"},
-        "spend": {"absolute": "885.000000", "percent": "196.666667"},
-        "ctr": {"absolute": "-0.033333", "percent": None},
-        "cpc": {"absolute": "0.625000", "percent": "12.500000"},
-        "cpa": {"absolute": "-25.555556", "percent": "-34.074075"},
-        "roas": {"absolute": "207.490637", "percent": None},
+        "impressions": {"absolute": 3_500, "percent": "100.000000"},
+        "clicks": {"absolute": 35, "percent": "100.000000"},
+        "conversions": {"absolute": 0, "percent": "0.000000"},
+        "conversion_revenue": {"absolute": "140.000000", "percent": "100.000000"},
+        "spend": {"absolute": "52.500000", "percent": "100.000000"},
+        "ctr": {"absolute": "0.000000", "percent": None},
+        "cpc": {"absolute": "0.000000", "percent": "0.000000"},
+        "cpa": {"absolute": "7.500000", "percent": "100.000000"},
+        "roas": {"absolute": "0.000000", "percent": None},
     }
+    assert summary.comparison["comparable"] is True
+    assert summary.comparison["left_out"] == []
+
+
+def test_deltas_of_weeks_that_are_not_alike_are_not_given(client_a, week):
+    """Issue 12: the week's deltas were +196.67 % impressions against a week with one day of
+    Surfside data and none of Vibe; like for like, neither source compares."""
+    summary = summary_generate(client=client_a, period_type=PeriodType.WEEK, start=MONDAY)
+
+    assert summary.changes == dict.fromkeys(summary.changes)
+    assert summary.comparison["comparable"] is False
+    assert summary.comparison["left_out"] == [
+        "Surfside: 1 of 7 days delivered in Oct 27\u2013Nov 2",
+        "Vibe: 1 of 7 days pulled, none in Oct 27\u2013Nov 2",
+    ]
+    # The whole previous week is still stored beside it.
+    assert summary.previous["impressions"] == 30_000
 
 
 def test_top_lists_and_underperformers(client_a, week, settings):
