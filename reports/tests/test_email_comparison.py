@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_weekly_email_names_the_source_its_changes_leave_out(client_a, client_b, complete_week):
-    """(A scheduled weekly report.) Vibe started delivering this week: its days are not missing, but there is no week before
-    to compare it with, so the changes are Surfside's alone and the email says so."""
+    """A scheduled weekly report: Vibe started delivering this week; its days are not missing,
+    but there is no week before to compare it with, so the changes are Surfside's alone and the
+    email says so."""
     ana = UserFactory(username="ana", client=client_a)
     bo = UserFactory(username="bo", client=client_b)
     schedule_for(client_b, [bo])
