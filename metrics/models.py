@@ -40,7 +40,7 @@ class DailyMetric(TimestampedModel):
     which resolves them in the same transaction, and cascade through the ORM; database foreign key
     checks on them cost more than the load itself, so the table has none.
 
-    Partitioned by month on ``date`` (``metrics.partitions``, migration 0007): the database's
+    Partitioned by month on ``date`` (``metrics.partitions``, migration 0006): the database's
     primary key is ``(id, date)``, which Django never needs to know (ids come from one sequence and
     stay unique); retention archives a month and drops its partition.
     """

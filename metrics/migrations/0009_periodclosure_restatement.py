@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0002_alter_client_name_alter_cpmrate_effective_date_and_more'),
-        ('metrics', '0008_archived_month'),
+        ('metrics', '0008_derived_spend_level_rollups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,4 @@
-"""The migration to derived spend (metrics 0005) on existing data: the rollups are rebuilt with
+"""The migration to derived spend (metrics 0008) on existing data: the rollups are rebuilt with
 spend priced from impressions at each client's rate of the day, before the per-row columns go.
 
 Two tenants with the same names and day: Acme at 15.00, Borealis at 40.00 then 50.00 from Nov 2.
@@ -15,8 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("metrics", "0004_rollup_change")]
-AFTER = [("metrics", "0005_derived_spend_level_rollups")]
+BEFORE = [("metrics", "0007_archived_month")]
+AFTER = [("metrics", "0008_derived_spend_level_rollups")]
 
 
 def _migrate(targets):
@@ -73,27 +73,32 @@ def test_existing_rollups_are_repriced_and_the_level_rollups_built():
     finally:
         apps = _migrate(AFTER)
 
-    def spend(model_name):
-        return sorted(
-            apps.get_model("metrics", model_name).objects.values_list(
-                "client__slug", "date", "spend", "metric_rows"
-            )
-        )
+    try:
 
-    expected = [
-        ("acme", dt.date(2025, 11, 1), Decimal("150.000000"), 1),  # 10,000 x 15 / 1000
-        ("acme", dt.date(2025, 11, 2), Decimal("0.045000"), 1),  # 3 x 15 / 1000
-        ("borealis", dt.date(2025, 11, 1), Decimal("400.000000"), 1),  # 10,000 x 40 / 1000
-        ("borealis", dt.date(2025, 11, 2), Decimal("0.150000"), 1),  # 3 x 50 / 1000
-    ]
-    assert spend("CampaignDayRollup") == expected
-    assert spend("StrategyDayRollup") == expected
-    assert spend("PlacementDayRollup") == expected
-    columns = [
-        c.name
-        for c in connection.introspection.get_table_description(
-            connection.cursor(), "metrics_dailymetric"
-        )
-    ]
-    assert {"spend", "ctr", "cpc", "cpa", "roas"}.isdisjoint(columns)
-    assert "source_spend" in columns
+        def spend(model_name):
+            return sorted(
+                apps.get_model("metrics", model_name).objects.values_list(
+                    "client__slug", "date", "spend", "metric_rows"
+                )
+            )
+
+        expected = [
+            ("acme", dt.date(2025, 11, 1), Decimal("150.000000"), 1),  # 10,000 x 15 / 1000
+            ("acme", dt.date(2025, 11, 2), Decimal("0.045000"), 1),  # 3 x 15 / 1000
+            ("borealis", dt.date(2025, 11, 1), Decimal("400.000000"), 1),  # 10,000 x 40 / 1000
+            ("borealis", dt.date(2025, 11, 2), Decimal("0.150000"), 1),  # 3 x 50 / 1000
+        ]
+        assert spend("CampaignDayRollup") == expected
+        assert spend("StrategyDayRollup") == expected
+        assert spend("PlacementDayRollup") == expected
+        columns = [
+            c.name
+            for c in connection.introspection.get_table_description(
+                connection.cursor(), "metrics_dailymetric"
+            )
+        ]
+        assert {"spend", "ctr", "cpc", "cpa", "roas"}.isdisjoint(columns)
+        assert "source_spend" in columns
+    finally:
+        # Leave the database as the other tests expect it: every migration applied.
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0002_alter_client_name_alter_cpmrate_effective_date_and_more'),
-        ("metrics", "0005_derived_spend_level_rollups"),
+        ("metrics", "0004_rollup_change"),
     ]
 
     operations = [

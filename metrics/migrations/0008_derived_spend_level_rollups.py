@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0002_alter_campaign_client_alter_creative_placement_and_more"),
         ("clients", "0002_alter_client_name_alter_cpmrate_effective_date_and_more"),
-        ("metrics", "0004_rollup_change"),
+        ("metrics", "0007_archived_month"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

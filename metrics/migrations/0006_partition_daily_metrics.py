@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0001_initial"),
         ("ingestion", "0001_initial"),
-        ("metrics", "0006_alter_dailymetric_client"),
+        ("metrics", "0005_alter_dailymetric_client"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0007_partition_daily_metrics"),
+        ("metrics", "0006_partition_daily_metrics"),
     ]
 
     operations = [
