@@ -13,8 +13,9 @@ from django.db.models import QuerySet, Sum
 from annotations.selectors import chart_annotations
 from campaigns.models import Source
 from clients.models import Client
+from metrics.comparison import ComparisonMode
 from metrics.periods import DateRange
-from metrics.selectors.summary import totals_with_previous
+from metrics.selectors.comparison import comparison
 from metrics.visibility import sees_cost
 from pacing.panel import pacing_panel
 from reports.charts import chart_measures
@@ -28,17 +29,13 @@ from reports.selectors import (
     export_rows_queryset,
     report_figures,
 )
-from reports.xlsx_screen import kpi_rows, screen_rows, totals_row
+from reports.xlsx_screen import kpi_headers, kpi_rows, screen_rows, totals_row
 
 SHEET_TITLES = {
     Grain.CREATIVE_DAY: "Daily metrics",
     Grain.CAMPAIGN_DAY: "Campaigns by day",
     Grain.CAMPAIGN: "Campaigns",
 }
-
-
-def range_heading(date_range: DateRange) -> str:
-    return f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
 
 
 def query_clients(query: ExportQuery) -> QuerySet[Client]:
@@ -51,8 +48,8 @@ def xlsx_export_file(*, query: ExportQuery, columns: tuple[ExportColumn, ...]) -
     columns = grain_columns(columns, query.grain)
     clients = query_clients(query)
     paths = [column.path for column in columns]
-    current, previous = totals_with_previous(
-        clients=clients, date_range=query.date_range, source=query.source
+    compared = comparison(
+        clients=clients, date_range=query.date_range, mode=query.comparison, source=query.source
     )
     cost = {}
     if "source_spend" in paths:
@@ -66,16 +63,8 @@ def xlsx_export_file(*, query: ExportQuery, columns: tuple[ExportColumn, ...]) -
         kinds=[column.kind for column in columns],
         widths=[column.width for column in columns],
         rows=screen_rows(paths, select_rows(query, columns)),
-        totals=totals_row(paths, current, cost),
-        first_sheet=(
-            "Summary",
-            [
-                "Measure",
-                range_heading(query.date_range),
-                range_heading(query.date_range.previous()),
-            ],
-            kpi_rows(current, previous),
-        ),
+        totals=totals_row(paths, compared.total, cost),
+        first_sheet=("Summary", kpi_headers(compared), kpi_rows(compared)),
     )
 
 
@@ -90,7 +79,9 @@ def pdf_export_file(*, query: ExportQuery, chart: str | None, internal: bool) ->
     clients = query_clients(query)
     names = list(clients.order_by("name").values_list("name", flat=True))
     client_name = names[0] if len(names) == 1 else f"All clients ({len(names)})"
-    figures = report_figures(clients=clients, date_range=query.date_range, source=query.source)
+    figures = report_figures(
+        clients=clients, date_range=query.date_range, mode=query.comparison, source=query.source
+    )
     return report_pdf(
         figures=figures,
         client_name=client_name,
@@ -117,6 +108,7 @@ def job_query(job: ExportJob) -> ExportQuery:
         date_range=DateRange(job.start_date, job.end_date),
         source=job.source or None,
         grain=Grain(job.grain),
+        comparison=ComparisonMode(job.comparison),
     )
 
 

@@ -19,6 +19,7 @@ from django_q.tasks import async_task
 
 from accounts.models import User
 from core import leases
+from metrics.comparison import DEFAULT_COMPARISON
 from metrics.periods import DateRange
 from reports.models import ExportJob, ExportStatus
 
@@ -38,6 +39,7 @@ def export_job_create(
     file_name: str,
     grain: str = "creative_day",
     chart: str = "",
+    comparison: str = DEFAULT_COMPARISON.value,
 ) -> ExportJob:
     job = ExportJob.objects.create(
         requested_by=by,
@@ -49,6 +51,7 @@ def export_job_create(
         file_name=file_name,
         grain=grain,
         chart=chart,
+        comparison=comparison,
     )
     job_id = job.pk
     transaction.on_commit(

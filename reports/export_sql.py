@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from core.cells import FORMULA_TRIGGERS
+from metrics.comparison import DEFAULT_COMPARISON, ComparisonMode
 from metrics.formulas import sql_cpa, sql_cpc, sql_ctr, sql_roas, sql_spend
 from metrics.periods import DateRange
 from reports.selectors import ExportColumn
@@ -220,6 +221,8 @@ class ExportQuery:
     date_range: DateRange
     source: str | None
     grain: Grain
+    # The PDF's and the XLSX key figures' changes: what they compare with.
+    comparison: ComparisonMode = DEFAULT_COMPARISON
 
     @property
     def params(self) -> dict[str, Any]:

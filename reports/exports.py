@@ -77,8 +77,8 @@ def xlsx_file(
         title, first_headers, first_rows = first_sheet
         summary = workbook.create_sheet(defuse(title)[:31])
         summary.column_dimensions["A"].width = 30
-        for letter in ("B", "C"):
-            summary.column_dimensions[letter].width = 18
+        for letter in ("B", "C", "D"):
+            summary.column_dimensions[letter].width = 24
         summary.append([_xlsx_cell(summary, header, "text", bold) for header in first_headers])
         for first_row in first_rows:
             summary.append([_xlsx_cell(summary, value, kind) for value, kind in first_row])

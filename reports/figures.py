@@ -92,7 +92,8 @@ class ReportFigures:
     """Totals of a period against the period before, its days, top lists and data completeness."""
 
     date_range: DateRange
-    previous_range: DateRange
+    # None when the reader chose no comparison: no change is given.
+    previous_range: DateRange | None
     current: Totals
     previous: Totals
     daily: tuple[tuple[dt.date, Totals], ...] = ()
@@ -107,7 +108,16 @@ class ReportFigures:
     comparison: ComparedFigures | None = None
 
     @property
+    def compared_with(self) -> DateRange:
+        """The compared period of figures that always have one (a summary's)."""
+        if self.previous_range is None:
+            raise ValueError("These figures are compared with nothing.")
+        return self.previous_range
+
+    @property
     def changes(self) -> dict[str, Change | None]:
+        if self.previous_range is None:
+            return dict.fromkeys(ALL_MEASURES)
         if self.comparison is None:
             return changes(self.current, self.previous)
         if not self.comparison.comparable:

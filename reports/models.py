@@ -208,6 +208,11 @@ class ExportJob(TimestampedModel):
         max_length=16, default="creative_day", help_text="What one row is (CSV and XLSX)."
     )
     chart = models.CharField(max_length=64, blank=True, help_text="PDF: the chart's measures.")
+    comparison = models.CharField(
+        max_length=16,
+        default="previous",
+        help_text="PDF and XLSX: what changes compare with (previous, last_year, none).",
+    )
     status = models.CharField(
         max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

@@ -131,7 +131,8 @@ def report_context(
     annotations: Sequence[ChartMarker] = (),
 ) -> dict[str, Any]:
     daily = list(figures.daily)
-    compared_dates = range_text(figures.previous_range, with_year=True)
+    compared_range = figures.previous_range
+    compared_dates = range_text(compared_range, with_year=True) if compared_range else ""
     svg = trend_chart_svg(
         daily,
         width=620,
@@ -141,7 +142,7 @@ def report_context(
         markers=annotations,
         interactive=False,
         comparison=figures.comparison.daily if figures.comparison else (),
-        comparison_label=range_text(figures.previous_range),
+        comparison_label=range_text(compared_range) if compared_range else "",
     )
     moved = figures.changes
     not_comparable = figures.not_comparable
@@ -159,6 +160,8 @@ def report_context(
                 if change is not None
                 else "not comparable"
                 if not_comparable
+                else ""
+                if compared_range is None
                 else NOT_APPLICABLE,
                 "tone": _tone(measure, change.absolute) if change is not None else "flat",
             }
@@ -171,9 +174,10 @@ def report_context(
         "source_label": source_label,
         "figures": figures,
         "period": _range_label(figures.date_range),
-        "previous_period": _range_label(figures.previous_range),
+        "previous_period": _range_label(compared_range) if compared_range else "",
         "compared_dates": compared_dates,
-        "comparable": not not_comparable,
+        "compared": compared_range is not None,
+        "comparable": compared_range is not None and not not_comparable,
         "not_comparable": not_comparable.removeprefix("not comparable: "),
         "left_out": figures.left_out_text,
         "kpis": kpis,

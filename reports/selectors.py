@@ -16,7 +16,7 @@ from django.db.models import Count, F, Min, QuerySet
 from campaigns.models import Source
 from clients.models import Client
 from ingestion.availability import REASON_NOT_YET_PULLED, freshness, no_data_reasons
-from metrics.comparison import ComparisonMode, comparison_range
+from metrics.comparison import DEFAULT_COMPARISON, ComparisonMode
 from metrics.formulas import Totals
 from metrics.models import DailyMetric
 from metrics.periods import DateRange, Granularity
@@ -45,30 +45,35 @@ def report_figures(
     *,
     clients: QuerySet[Client],
     date_range: DateRange,
+    mode: ComparisonMode = DEFAULT_COMPARISON,
     previous_range: DateRange | None = None,
     source: str | None = None,
 ) -> ReportFigures:
     """Everything a report shows for the clients over ``date_range``.
 
-    ``previous_range`` is what the deltas compare with: by default the dashboard's "previous
-    period" (``metrics.comparison``); summaries pass the week or calendar month before. The
-    deltas are like for like (``metrics.selectors.comparison``).
+    ``mode`` is what the deltas compare with (``metrics.comparison``: the previous period by
+    default, the same dates last year, or none); ``previous_range`` overrides its period
+    (summaries pass the week or calendar month before). The deltas are like for like
+    (``metrics.selectors.comparison``).
     """
-    previous_range = previous_range or comparison_range(date_range, ComparisonMode.PREVIOUS)
-    assert previous_range is not None
     compared = comparison(
         clients=clients,
         date_range=date_range,
-        mode=ComparisonMode.PREVIOUS,
+        mode=mode,
         source=source,
         compared_range=previous_range,
     )
-    compared_days = series(
-        rollups_in_range(
-            clients=clients, start=previous_range.start, end=previous_range.end, source=source
-        ),
-        date_range=previous_range,
-        granularity=Granularity.DAY,
+    previous_range = compared.comparison_range
+    compared_days = (
+        series(
+            rollups_in_range(
+                clients=clients, start=previous_range.start, end=previous_range.end, source=source
+            ),
+            date_range=previous_range,
+            granularity=Granularity.DAY,
+        )
+        if previous_range is not None
+        else []
     )
     days = series(
         rollups_in_range(
@@ -94,7 +99,9 @@ def report_figures(
             comparable=compared.comparable,
             left_out=tuple(compared.reasons()),
             daily=tuple((day.start, totals) for day, totals in compared_days),
-        ),
+        )
+        if previous_range is not None
+        else None,
         daily=tuple((day.start, totals) for day, totals in days),
         top_campaigns_by_conversions=_ranked(
             CAMPAIGNS,

@@ -56,8 +56,8 @@ def _summary_fields(figures: ReportFigures) -> dict[str, object]:
     now = timezone.now()
     return {
         "end": figures.date_range.end,
-        "previous_start": figures.previous_range.start,
-        "previous_end": figures.previous_range.end,
+        "previous_start": figures.compared_with.start,
+        "previous_end": figures.compared_with.end,
         **figures.current.as_dict(),
         "click_clicks": figures.current.click_clicks,
         "click_impressions": figures.current.click_impressions,

@@ -12,8 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from campaigns.models import Source
-from metrics.formatting import MEASURES, NOT_APPLICABLE, is_not_applicable, is_undefined
+from metrics.formatting import (
+    MEASURES,
+    NOT_APPLICABLE,
+    change_text,
+    is_not_applicable,
+    is_undefined,
+)
 from metrics.formulas import HUNDRED, Totals
+from metrics.periods import DateRange
+from metrics.selectors.comparison import Comparison
 
 # Rates stored in percent (2.35 for 2.35 %), written as fractions with a percent format.
 RATES = ("ctr", "roas")
@@ -65,17 +73,44 @@ def totals_row(paths: list[str], totals: Totals, extra: Mapping[str, Any]) -> tu
     return tuple(cells)
 
 
-def kpi_rows(current: Totals, previous: Totals) -> list[tuple[tuple[Any, str], ...]]:
-    """The KPI sheet's rows: (value, number kind) cells of measure, this period, previous."""
-    now, before = current.as_dict(), previous.as_dict()
+def kpi_headers(compared: Comparison) -> list[str]:
+    """The KPI sheet's headings: measure, this range, and with a comparison the compared range
+    and the change."""
+    headers = ["Measure", range_heading(compared.date_range)]
+    if compared.comparison_range is not None:
+        headers += [range_heading(compared.comparison_range), f"Change {compared.compared_text}"]
+    return headers
+
+
+def kpi_rows(compared: Comparison) -> list[tuple[tuple[Any, str], ...]]:
+    """The KPI sheet's rows: (value, number kind) cells of measure, this range, and with a
+    comparison the compared range and the change as the dashboard's cards give it (like for
+    like: the paired days of the comparable sources; "not comparable: <reason>" when none), then
+    which sources the change leaves out."""
+    now = compared.total.as_dict()
+    before = compared.compared_total.as_dict() if compared.compared_total else None
+    moved = compared.changes
+    not_comparable = compared.not_comparable_text
     rows: list[tuple[tuple[Any, str], ...]] = []
     for measure in MEASURES:
         kind = "percent" if measure.name in RATES else measure.kind.value
-        rows.append(
-            (
-                (measure.label, "text"),
-                (_cell(measure.name, now), kind),
-                (_cell(measure.name, before), kind),
-            )
+        row: tuple[tuple[Any, str], ...] = (
+            (measure.label, "text"),
+            (_cell(measure.name, now), kind),
         )
+        if before is not None:
+            change = moved.get(measure.name)
+            text = (
+                change_text(measure.name, change).text
+                if change is not None
+                else not_comparable or NOT_APPLICABLE
+            )
+            row += ((_cell(measure.name, before), kind), (text, "text"))
+        rows.append(row)
+    if compared.left_out_text:
+        rows.append(((compared.left_out_text, "text"),))
     return rows
+
+
+def range_heading(date_range: DateRange) -> str:
+    return f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"

@@ -213,8 +213,8 @@ def figures_as_sent(
             "end": figures.date_range.end.isoformat(),
         },
         "previous_period": {
-            "start": figures.previous_range.start.isoformat(),
-            "end": figures.previous_range.end.isoformat(),
+            "start": figures.compared_with.start.isoformat(),
+            "end": figures.compared_with.end.isoformat(),
         },
         "sections": list(sections),
         "completeness": completeness_json(figures.completeness),

@@ -139,7 +139,7 @@ class SummaryDetailView(SummaryMixin, TemplateView):
                     date_range=figures.date_range,
                 ),
                 comparison_days=list(figures.comparison.daily) if figures.comparison else None,
-                comparison_label=range_text(figures.previous_range),
+                comparison_label=range_text(figures.compared_with),
             ),
             incomplete_sources=[source for source in figures.completeness if not source.complete],
             pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
@@ -167,12 +167,12 @@ def summary_cards(figures: ReportFigures) -> list[dict[str, Any]]:
         compared.current,
         compared.previous,
         shown=figures.current,
-        compared_text=f"vs {range_text(figures.previous_range)}",
+        compared_text=f"vs {range_text(figures.compared_with)}",
     )
 
 
 def summary_note(figures: ReportFigures, period_noun: str) -> str:
-    dates = range_text(figures.previous_range, with_year=True)
+    dates = range_text(figures.compared_with, with_year=True)
     if figures.not_comparable:
         return f"Not comparable with {dates}, the {period_noun} before: " + (
             figures.not_comparable.removeprefix("not comparable: ") + "."

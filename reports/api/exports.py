@@ -40,7 +40,7 @@ from reports.api.export_jobs import (  # noqa: F401 - the URLs find them here
     XlsxRenderer,
     status_url,
 )
-from reports.api.params import DashboardParams
+from reports.api.params import ComparisonParams, DashboardParams
 from reports.charts import CHARTABLE, DEFAULT_CHART
 from reports.export_files import csv_export_chunks, pdf_export_file, xlsx_export_file
 from reports.export_jobs import export_job_create
@@ -68,8 +68,9 @@ _ROWS_NOTE = (
 )
 
 
-class ExportParams(DashboardParams):
-    """The range and scope of an export (``source`` narrows it to one source), and its grain."""
+class ExportParams(ComparisonParams, DashboardParams):
+    """The range and scope of an export (``source`` narrows it to one source), its grain, and
+    what the PDF's and the XLSX key figures' changes compare with."""
 
     grain = serializers.ChoiceField(
         choices=[grain.value for grain in Grain],
@@ -133,6 +134,7 @@ class ExportView(MetricsReadView):
             date_range=self.date_range,
             source=self.source,
             grain=grain,
+            comparison=self.params["comparison"],
         )
 
     @cached_property
@@ -171,6 +173,7 @@ class ExportView(MetricsReadView):
             else self.file_name(self.export_format),
             grain=self.query.grain.value,
             chart=self.params.get("chart") or "",
+            comparison=self.query.comparison.value,
         )
         return Response(
             {"id": job.pk, "status": job.status, "status_url": status_url(self.request, job)},
