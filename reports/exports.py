@@ -126,8 +126,13 @@ def xlsx_file(
     return output
 
 
+CHANGE_KIND = "change"
+
+
 def _xlsx_cell(sheet: Any, value: Cell, kind: str, font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_safe(value))
+    # A change ("+12.50%", "-0.40 pts") is our own text, never a formula: its sign stays as is.
+    signed = kind == CHANGE_KIND and isinstance(value, str) and value.startswith(("+", "-"))
+    cell = WriteOnlyCell(sheet, value=value if signed else _safe(value))
     number_format = NUMBER_FORMATS.get(kind)
     if number_format and value is not None and not isinstance(value, str):
         cell.number_format = number_format

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from campaigns.models import Source
+from metrics.comparison import range_text
 from metrics.formatting import (
     MEASURES,
     NOT_APPLICABLE,
@@ -22,6 +23,7 @@ from metrics.formatting import (
 from metrics.formulas import HUNDRED, Totals
 from metrics.periods import DateRange
 from metrics.selectors.comparison import Comparison
+from reports.exports import CHANGE_KIND
 
 # Rates stored in percent (2.35 for 2.35 %), written as fractions with a percent format.
 RATES = ("ctr", "roas")
@@ -78,7 +80,11 @@ def kpi_headers(compared: Comparison) -> list[str]:
     and the change."""
     headers = ["Measure", range_heading(compared.date_range)]
     if compared.comparison_range is not None:
-        headers += [range_heading(compared.comparison_range), f"Change {compared.compared_text}"]
+        compared_range = compared.comparison_range
+        headers += [
+            range_heading(compared_range),
+            f"Change vs {range_text(compared_range, with_year=True)}",
+        ]
     return headers
 
 
@@ -105,7 +111,7 @@ def kpi_rows(compared: Comparison) -> list[tuple[tuple[Any, str], ...]]:
                 if change is not None
                 else not_comparable or NOT_APPLICABLE
             )
-            row += ((_cell(measure.name, before), kind), (text, "text"))
+            row += ((_cell(measure.name, before), kind), (text, CHANGE_KIND))
         rows.append(row)
     if compared.left_out_text:
         rows.append(((compared.left_out_text, "text"),))

@@ -66,9 +66,8 @@ def test_a_summary_shows_deltas_top_performers_and_underperformers(user_a, summa
     underperformers = text[text.index("Underperformers") :]
     assert "Wide U" in underperformers and "$600.00" in underperformers
     html = page.content.decode()
-    assert (
-        "/api/v1/exports/pdf?start_date=2025-11-03&amp;end_date=2025-11-09&amp;client_id=" in html
-    )
+    # The summary's own PDF: it compares with the week before, as the page does.
+    assert f'href="/summaries/{summaries["week"].pk}/pdf" download data-export="pdf"' in html
     assert html.count("<svg") == 2
 
 

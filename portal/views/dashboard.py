@@ -43,13 +43,14 @@ EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"))
 
 
 def export_links(filters: ReportFilters, chart: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The export form for the slice on screen: its range, source and client as hidden fields,
-    the grain to pick (CSV and Excel), and the PDF with the chart's measures. The session of the
-    page authenticates the download."""
+    """The export form for the slice on screen: its range, source, client and comparison (the
+    PDF's and the Excel key figures' changes) as hidden fields, the grain to pick (CSV and
+    Excel), and the PDF with the chart's measures. The session of the page authenticates the
+    download."""
     scope = {
         key: value
         for key, value in filters.params().items()
-        if key in ("start_date", "end_date", "source", "client_id")
+        if key in ("start_date", "end_date", "source", "client_id", "comparison")
     }
     pdf_query = urlencode({**scope, **({"chart": ",".join(chart)} if chart else {})})
     return {

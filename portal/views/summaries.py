@@ -115,13 +115,6 @@ class SummaryDetailView(SummaryMixin, TemplateView):
         summary = self.summary()
         sent = sent_summary(summary)
         figures = summary.figures()
-        pdf_query = urlencode(
-            {
-                "start_date": summary.start.isoformat(),
-                "end_date": summary.end.isoformat(),
-                "client_id": summary.client_id,
-            }
-        )
         context.update(
             nav="summaries",
             summary=summary,
@@ -142,7 +135,6 @@ class SummaryDetailView(SummaryMixin, TemplateView):
                 comparison_label=range_text(figures.compared_with),
             ),
             incomplete_sources=[source for source in figures.completeness if not source.complete],
-            pdf_url=f"/api/v1/exports/pdf?{pdf_query}",
             restatement_lines=summary_restatements(summary),
             sent=sent,
             as_sent=as_sent_rows(summary, sent),

@@ -27,6 +27,7 @@ from accounts.models import AuditAction
 from metrics.periods import DateRange
 from metrics.visibility import sees_cost
 from reports import exports as sheets
+from reports.api import examples
 from reports.api.base import MetricsReadView
 from reports.api.export_jobs import (  # noqa: F401 - the URLs find them here
     CSV_EXAMPLE,
@@ -204,7 +205,7 @@ class ExportView(MetricsReadView):
 
 def _file_schema(media_type: str, description: str, example: OpenApiExample) -> Any:
     return extend_schema(
-        parameters=[ExportParams],
+        parameters=[ExportParams, examples.comparison_parameter()],
         responses={
             (200, media_type): OpenApiResponse(
                 response=OpenApiTypes.STR if media_type == CSV_TYPE else OpenApiTypes.BINARY,

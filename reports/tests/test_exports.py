@@ -259,7 +259,7 @@ def test_xlsx_opens_with_typed_cells_number_formats_and_defused_text(api, user_a
     assert all(cell.font.b for cell in total if cell.value is not None)
     summary = [[cell.value for cell in row] for row in workbook["Summary"].iter_rows()]
     assert summary[0][:3] == ["Measure", "2025-11-03 to 2025-11-09", "2025-10-27 to 2025-11-02"]
-    assert summary[0][3] == "Change vs Oct 27\u2013Nov 2"
+    assert summary[0][3] == "Change vs Oct 27\u2013Nov 2, 2025"
     assert summary[1][:3] == ["Impressions", 99_000, 30_000]
     assert summary[6][:2] == ["Spend", 1485]
 
