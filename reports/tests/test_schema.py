@@ -61,3 +61,15 @@ def test_the_comparison_parameter_is_documented_with_its_values(schema, path):
     examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
     compared = next(iter(examples.values()))["value"]["comparison"]
     assert compared["mode"] == "previous" and compared["comparable"] is True
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx", "pdf"])
+def test_the_exports_document_their_comparison(schema, export):
+    operation = schema["paths"][f"/api/v1/exports/{export}"]["get"]
+    (comparison,) = [p for p in operation["parameters"] if p["name"] == "comparison"]
+    assert sorted(comparison["schema"]["enum"]) == ["last_year", "none", "previous"]
+    assert {example["value"] for example in comparison["examples"].values()} == {
+        "previous",
+        "last_year",
+        "none",
+    }
