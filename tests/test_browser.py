@@ -144,9 +144,9 @@ def test_a_client_reads_the_dashboard_drills_down_and_changes_the_range(
     expect(page.get_by_role("link", name="Custom")).to_have_attribute("aria-current", "true")
 
     # Exports of what is on screen: the API answers the page's session.
-    exports = page.get_by_role("list", name="Download what is on screen")
+    exports = page.get_by_role("form", name="Download what is on screen")
     with page.expect_download() as download_info:
-        exports.get_by_role("link", name="CSV").click()
+        exports.get_by_role("button", name="CSV").click()
     download = download_info.value
     assert download.suggested_filename == (
         f"metrics-acme-{days_ago(2).isoformat()}-{days_ago(1).isoformat()}.csv"

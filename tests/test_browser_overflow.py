@@ -60,7 +60,6 @@ def big_numbers(client_a):
             clicks=6_725_600 + n,
             conversions=2_147_100 + n,
             conversion_revenue=Decimal("98765432.10"),
-            spend=Decimal("2147123.45"),
         )
         for n in range(1, 31)
     ] + [
@@ -71,7 +70,6 @@ def big_numbers(client_a):
             clicks=1,
             conversions=1,
             conversion_revenue=Decimal("1"),
-            spend=Decimal("1"),
         )
         for n in range(31, 61)
     ]

@@ -17,6 +17,7 @@ from campaigns.models import Source
 from ingestion.models import RunStatus
 from ingestion.pipeline import run_ingestion
 from metrics.models import CampaignDayRollup, DailyMetric
+from metrics.pricing import with_spend
 from tests.two_tenants import surfside_file
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,14 @@ def load(client, days):
 
 
 def by_day(client, model=DailyMetric):
+    """Impressions and spend per day; detail rows' spend is derived (``with_spend``)."""
+    rows = model.objects.filter(client=client)
+    if model is DailyMetric:
+        rows = with_spend(rows)
     return {
-        row["date"].isoformat(): (row["impressions"], row["spend"])
-        for row in model.objects.filter(client=client)
-        .values("date")
-        .annotate(impressions=Sum("impressions"), spend=Sum("spend"))
+        row["date"].isoformat(): (row["impressions"], row["billed"])
+        for row in rows.values("date")
+        .annotate(impressions=Sum("impressions"), billed=Sum("spend"))
         .order_by("date")
     }
 

@@ -56,5 +56,5 @@ def test_scheduled_tasks_list_each_job_and_its_next_run_in_new_york_time(browser
         ("vibe_advance", "every minute", "every minute", "-"),
         ("weekly_summary", "0 5 * * 1", "Mon Nov 30 2026, 05:00 EST", "-"),
     ]
-    assert cells(page, "runs")[7] == "ingestion.tasks.surfside_daily"
+    assert cells(page, "runs")[8] == "ingestion.tasks.surfside_daily"
     assert "When (America/New_York)" in page

@@ -53,7 +53,6 @@ def old_metrics(client_a, client_b):
             creative=creative,
             date=dt.date(2025, 9, 30),
             impressions=5000,
-            spend=Decimal("75.123456"),
             source_spend=None,
         ),
         DailyMetricFactory(creative=creative, date=dt.date(2025, 10, 1), impressions=6000),

@@ -167,7 +167,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     # (manual, CPM changes, missing files, flights, restatements); the restatements of the range;
     # the clients being re-priced; the comparison (both periods per source and day, and the
     # compared period's days for the chart).
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         assert browser.get("/dashboard/").status_code == 200
 
     rows = [
@@ -176,7 +176,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
         for _ in range(2)
     ]
     rollups_built(*rows)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         assert browser.get("/dashboard/?ordering=-ctr").status_code == 200
 
 
