@@ -93,13 +93,17 @@ def _next_ordering(field: str, current: str) -> str:
 
 
 def _columns(
-    level: HierarchyLevel, filters: ReportFilters, ordering: str, show_source: bool
+    level: HierarchyLevel,
+    filters: ReportFilters,
+    ordering: str,
+    show_source: bool,
+    chart: str | None,
 ) -> list[Column]:
     def column(key: str, label: str, numeric: bool, help_text: str = "") -> Column:
         state = "none"
         if ordering.removeprefix("-") == key:
             state = "descending" if ordering.startswith("-") else "ascending"
-        query = filters.query(ordering=_next_ordering(key, ordering))
+        query = filters.query(ordering=_next_ordering(key, ordering), chart=chart)
         return Column(key, label, numeric, query, state, help_text)
 
     columns = [column(NAME_ORDERING, LEVEL_PAGES[level].singular, numeric=False)]
@@ -122,8 +126,10 @@ def performance_table(
     ordering: str | None,
     page_number: str | None,
     parent_id: int | None = None,
+    chart: str | None = None,
 ) -> PerformanceTable:
-    """One page of ``level``'s rows over the filters' range, each with its drill-down link."""
+    """One page of ``level``'s rows over the filters' range, each with its drill-down link.
+    ``chart``: the chart's measures the person picked, kept by the sort and page links."""
     ordering = clean_ordering(ordering)
     rows = performance_rows(
         level,
@@ -146,14 +152,16 @@ def performance_table(
         title=LEVEL_PAGES[level].plural,
         singular=LEVEL_PAGES[level].singular,
         child_plural=LEVEL_PAGES[level].children,
-        columns=_columns(level, filters, ordering, show_source),
+        columns=_columns(level, filters, ordering, show_source, chart),
         rows=output,
         page=page,
         show_source=show_source,
-        previous_query=filters.query(ordering=ordering, page=page.previous_page_number())
+        previous_query=filters.query(
+            ordering=ordering, page=page.previous_page_number(), chart=chart
+        )
         if page.has_previous()
         else None,
-        next_query=filters.query(ordering=ordering, page=page.next_page_number())
+        next_query=filters.query(ordering=ordering, page=page.next_page_number(), chart=chart)
         if page.has_next()
         else None,
     )

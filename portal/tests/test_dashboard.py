@@ -265,9 +265,13 @@ def test_the_chosen_chart_measures_survive_a_change_of_range(user_a, tree):
     presets = re.findall(r'class="chip" href="([^"]*)"', page)
     assert presets and all("chart=clicks%2Cctr" in link for link in presets)
     assert '<input type="hidden" name="chart" value="clicks,ctr">' in page
+    # Sorting the campaigns keeps them too (it used to fall back to the default chart).
+    sorts = re.findall(r'<th scope="col"[^>]*>\s*<a href="([^"]*)"', page)
+    assert sorts and all("chart=clicks%2Cctr" in link for link in sorts)
     # Nothing picked: the links carry no chart, so the page keeps its default.
     plain = browser_for(user_a).get("/dashboard/").content.decode()
     assert "chart=" not in "".join(re.findall(r'class="chip" href="([^"]*)"', plain))
+    assert "chart=" not in "".join(re.findall(r'<th scope="col"[^>]*>\s*<a href="([^"]*)"', plain))
 
 
 def test_a_page_at_the_calendars_edge_explains_and_shows_the_default(user_a, tree):

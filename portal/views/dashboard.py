@@ -168,6 +168,7 @@ class DashboardView(ReportPageMixin, TemplateView):
             filters=filters,
             ordering=self.request.GET.get("ordering"),
             page_number=self.request.GET.get("page"),
+            chart=self.chart_picked,
         )
         days = daily_totals(
             rollups_in_range(

@@ -152,6 +152,7 @@ class HierarchyPageView(ReportPageMixin, TemplateView):
                 ordering=self.request.GET.get("ordering"),
                 page_number=self.request.GET.get("page"),
                 parent_id=obj.pk,
+                chart=self.chart_picked,
             ),
         )
         return context
