@@ -250,3 +250,46 @@ def test_a_message_that_cannot_go_out_leaves_no_record_and_goes_next_time(
     assert schedule_send_latest(schedule=schedule, today=monday) is True
     assert len(mail.outbox) == 1
     assert ReportDelivery.objects.get().period_start == MONDAY
+
+
+def test_the_restatements_section_lists_the_clients_own_changes_since_the_period_began(
+    client_a, client_b, last_week, django_capture_on_commit_callbacks
+):
+    """Both tenants had a week restated (same names, same dates) after the reported week began;
+    each report lists its own client's change, and an older change is not news any more."""
+    from decimal import Decimal
+
+    from metrics.models import PeriodKind, Restatement
+
+    monday = last_week["monday"]
+    restated_start = monday - dt.timedelta(days=14)
+    at = timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(12)))
+    for client, before, after, when in (
+        (client_a, "100.00", "112.50", at),
+        (client_b, "100.00", "90.00", at),
+        (client_a, "50.00", "40.00", at - dt.timedelta(days=20)),  # before the week: old news
+    ):
+        Restatement.objects.create(
+            client=client,
+            source="surfside",
+            period_type=PeriodKind.WEEK,
+            period_start=restated_start,
+            period_end=restated_start + dt.timedelta(days=6),
+            measure="spend",
+            before=Decimal(before),
+            after=Decimal(after),
+            reason="CPM from $12.50 to $14.00 from Nov 1" if after == "112.50" else "Re-delivered",
+            at=when,
+        )
+    DailyMetricFactory(creative=last_week["acme"], date=last_week["sunday"], impressions=1_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        rollups_refresh(
+            client_id=client_a.pk, date_from=last_week["sunday"], date_to=last_week["sunday"]
+        )
+    ana = UserFactory(username="ana", email="ana@acme.example", client=client_a)
+    schedule = schedule_for(client_a, [ana], sections=["kpis", "restatements"])
+
+    assert schedule_send_latest(schedule=schedule)
+    text = " ".join(pdf_text(mail.outbox[0].attachments[0][1]).split())
+    assert "CPM from $12.50 to $14.00 from Nov 1; spend +$12.50" in text
+    assert "spend -$10.00" not in text  # Borealis's change, and Acme's older one
