@@ -36,3 +36,15 @@ def test_no_module_outgrows_one_screenful_of_concerns():
         and (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
     }
     assert too_long == {}
+
+
+def test_pytest_collects_the_tests_of_every_app():
+    """An app missing from ``testpaths`` has its tests skipped by ``make test`` without a word
+    (annotations and scheduled_reports were, until this test)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "pytest.ini")
+    collected = set(config["pytest"]["testpaths"].split())
+    with_tests = {path.parent.name for path in ROOT.glob("*/tests") if path.is_dir()}
+    assert with_tests - collected == set()
