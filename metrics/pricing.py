@@ -32,13 +32,20 @@ from django.db.models.functions import Round
 from clients.models import CpmRate
 from metrics.formulas import orm_cpa, orm_cpc, orm_ctr, orm_roas, sql_spend
 
-# The periods each rate governs: [starts, ends) with ends NULL for the current rate.
-RATE_PERIODS_SQL = """
+
+def rate_periods_sql(clients: str = "client_id = %(client_id)s") -> str:
+    """The periods each rate of the ``clients`` (an SQL condition on ``client_id``) governs:
+    [starts, ends) with ends NULL for the current rate."""
+    return f"""
     SELECT client_id, cpm, effective_date AS starts,
            lead(effective_date) OVER (PARTITION BY client_id ORDER BY effective_date) AS ends
     FROM clients_cpmrate
-    WHERE client_id = %(client_id)s
+    WHERE {clients}
 """
+
+
+# One client's (``%(client_id)s``).
+RATE_PERIODS_SQL = rate_periods_sql()
 
 _UNPRICEABLE_SQL = """
     SELECT min(m.date), max(m.date)

@@ -31,6 +31,7 @@ from core.cells import FORMULA_TRIGGERS
 from metrics.comparison import DEFAULT_COMPARISON, ComparisonMode
 from metrics.formulas import sql_cpa, sql_cpc, sql_ctr, sql_roas, sql_spend
 from metrics.periods import DateRange
+from metrics.pricing import rate_periods_sql
 from reports.selectors import ExportColumn
 
 # Bytes handed to the response at a time (psycopg yields what the server sends, in pieces).
@@ -122,15 +123,8 @@ def _sql_text(value: str) -> str:
     return f"E'{escaped.replace(chr(13), chr(92) + 'r')}'"
 
 
-# The rate periods of several clients ([starts, ends), ends NULL for the current rate): the
-# multi-client form of ``metrics.pricing.RATE_PERIODS_SQL``.
-_PERIODS = """
-    periods AS (
-        SELECT client_id, cpm, effective_date AS starts,
-               lead(effective_date) OVER (PARTITION BY client_id ORDER BY effective_date) AS ends
-        FROM clients_cpmrate
-        WHERE client_id = ANY(%(client_ids)s)
-    )"""
+# The rate periods of the export's clients.
+_PERIODS = f"periods AS ({rate_periods_sql('client_id = ANY(%(client_ids)s)')})"
 
 # Names, defused once each. MATERIALIZED: computed once per name, not once per joined row.
 _NAMES = f"""
