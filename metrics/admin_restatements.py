@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import RecordAdmin
 from metrics.models import PeriodClosure, Restatement
 
 
 @admin.register(Restatement)
-class RestatementAdmin(admin.ModelAdmin):
+class RestatementAdmin(RecordAdmin):
     """Every recorded restatement; written only by ``metrics.restatements``."""
 
     list_display = [
@@ -34,30 +32,12 @@ class RestatementAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     ordering = ["-at"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(PeriodClosure)
-class PeriodClosureAdmin(admin.ModelAdmin):
+class PeriodClosureAdmin(RecordAdmin):
     """Weeks and months closed early because a summary of them was sent."""
 
     list_display = ["client", "period_type", "start", "closed_at"]
     list_filter = ["client", "period_type"]
     list_select_related = ["client"]
     search_fields = ["client__name"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -8,18 +8,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from metrics import formatting
 from reports.models import MetricArchive, ScheduledRun, Summary, SummaryEmail
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by services and tasks only; an admin can look and (for the ledger) delete."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Summary)

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.models import User, acting_user
+from core.admin import RecordAdmin
 from scheduled_reports.forms import AdminScheduleForm
 from scheduled_reports.models import ReportDelivery, ReportSchedule
 from scheduled_reports.services import schedule_pause, schedule_save
@@ -170,7 +171,7 @@ def _dry_run(form: ModelForm, cleaned: dict[str, Any], user: User, obj: Any) -> 
 
 
 @admin.register(ReportDelivery)
-class ReportDeliveryAdmin(admin.ModelAdmin):
+class ReportDeliveryAdmin(RecordAdmin):
     """The history of what was sent: read-only, with the figures and the PDF as sent."""
 
     list_display = ["schedule", "client", "period_start", "period_end", "sent_at", "pdf_link"]
@@ -189,15 +190,6 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         "figures_text",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the record of what went out is kept
 
     @admin.display(description="Client", ordering="schedule__client__name")
     def client(self, delivery: ReportDelivery) -> str:
